@@ -1,0 +1,193 @@
+"""The ``kbgen`` command line: thin commands over the library.
+
+Each command parses its options, calls one library function and prints the
+result. Errors are :class:`kbgen.exceptions.KbgenError` (a ClickException), so
+they print ``Error: ...`` and exit 1 without a traceback. Command groups for
+review, stats and the loop are registered by their own packages through the
+``register_commands`` hook (see ``kbgen/plugins.py``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kbgen.cli_options import echo_json, json_option, kb_option
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="kbgen")
+def cli() -> None:
+    """kbgen: turn resolved support tickets into a reviewed, searchable knowledge base.
+
+    \b
+    Example:
+        kbgen init my-kb && cd my-kb
+        kbgen capture tickets.json
+        kbgen review approve --all --reviewer "Ana Reviewer"
+        kbgen build && kbgen search "lock files"
+    """
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Create a new knowledge-base repository in DIRECTORY.
+
+    Runs git init on branch main and writes mkdocs.yml (Material, search, tags
+    and the kbgen plugin), the article schema, templates, CI workflows and a
+    .gitignore, then commits them.
+
+    \b
+    Example:
+        kbgen init support-kb
+    """
+    from kbgen.kb import init_kb
+
+    kb = init_kb(directory)
+    click.echo(f"Created knowledge base in {kb.root}")
+    click.echo(f"Next: cd {directory} && kbgen capture TICKETS.json")
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", default="auto", show_default=True, help="Source format (see docs/sources/).")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Column mapping YAML for any CSV or JSON.")
+@click.option("--encoding", help="Text encoding of CSV files, e.g. gb18030 (default: strict UTF-8).")
+@click.option("--skip-bad-records", is_flag=True, help="Skip and list bad records instead of refusing the file.")
+@click.option("--branch/--no-branch", default=None, help="Put each draft on its own kb/<id>-<slug> branch (default: on when the KB has a remote).")
+@click.option("--batch-branch", metavar="NAME", help="Put the whole capture on one branch NAME.")
+@kb_option
+@json_option
+def capture(
+    sources: tuple[Path, ...],
+    fmt: str,
+    mapping: Path | None,
+    encoding: str | None,
+    skip_bad_records: bool,
+    branch: bool | None,
+    batch_branch: str | None,
+    kb_dir: Path,
+    as_json: bool,
+) -> None:
+    """Draft articles from resolved tickets in SOURCES.
+
+    Private notes are dropped, personal data and secrets are redacted, and a
+    ticket that an existing article already answers is linked to it instead of
+    drafted again. Re-running on the same export changes nothing.
+
+    \b
+    Example:
+        kbgen capture jira-export.json
+        kbgen capture incidents.csv --mapping site_config/sources/sgcc.yml --json
+    """
+    from kbgen.drafting.capture import CaptureOptions, capture_tickets
+    from kbgen.kb import KnowledgeBase
+
+    kb = KnowledgeBase.open(kb_dir)
+    options = CaptureOptions(
+        format=fmt,
+        mapping=mapping,
+        encoding=encoding,
+        skip_bad_records=skip_bad_records,
+        branch=branch,
+        batch_branch=batch_branch,
+        show_progress=not as_json and sys.stderr.isatty(),
+    )
+    report = capture_tickets(kb, list(sources), options)
+    if as_json:
+        echo_json(report.to_json())
+    else:
+        for line in report.summary_lines():
+            click.echo(line)
+
+
+@cli.command()
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to write the site (default: <kb>/site).")
+@click.option("--strict/--no-strict", default=True, show_default=True, help="Fail on broken links and warnings.")
+@kb_option
+@json_option
+def build(site_dir: Path | None, strict: bool, kb_dir: Path, as_json: bool) -> None:
+    """Build the published site and its search index.
+
+    Only articles with status published (or needs_update) on the current
+    branch appear. The site is built into a temporary directory and swapped in
+    only when the build succeeds, so a failed build never breaks the served site.
+
+    \b
+    Example:
+        kbgen build --site-dir public
+    """
+    from kbgen.kb import KnowledgeBase
+    from kbgen.site.build import build_site
+
+    kb = KnowledgeBase.open(kb_dir)
+    result = build_site(kb, site_dir=site_dir, strict=strict)
+    if as_json:
+        echo_json(result.to_json())
+    else:
+        for line in result.summary_lines():
+            click.echo(line)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+@kb_option
+@json_option
+def search(query: str, limit: int, kb_dir: Path, as_json: bool) -> None:
+    """Search the published articles (English and Chinese).
+
+    \b
+    Example:
+        kbgen search "lock files"
+        kbgen search 打印机 --json
+    """
+    from kbgen.kb import KnowledgeBase
+    from kbgen.search import search_articles
+
+    kb = KnowledgeBase.open(kb_dir)
+    hits = search_articles(kb, query, limit=limit)
+    if as_json:
+        echo_json([{"id": h.id, "title": h.title, "path": h.path, "score": round(h.score, 4)} for h in hits])
+        return
+    if not hits:
+        click.echo(f"No published article matches '{query}'.")
+        return
+    for hit in hits:
+        click.echo(f"{hit.id}  {hit.title}  ({hit.path})")
+
+
+@cli.command()
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-kb"), show_default=True)
+@click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the site on 127.0.0.1 until Ctrl-C.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+def demo(directory: Path, serve: bool, port: int) -> None:
+    """Build a throwaway KB from the bundled sample tickets and serve it.
+
+    Captures every sample export onto review branches, approves and merges
+    each draft in git, builds the site and serves it with the usage collector.
+    Usage numbers start empty and come only from your own clicks.
+
+    \b
+    Example:
+        kbgen demo --no-serve --dir /tmp/kb
+    """
+    from kbgen.demo import run_demo
+
+    run_demo(directory, serve=serve, port=port, echo=click.echo)
+
+
+def _register_plugin_commands() -> None:
+    from kbgen.plugins import pm
+
+    pm.hook.register_commands(cli=cli)
+
+
+_register_plugin_commands()
+
+
+def main() -> None:
+    cli()
