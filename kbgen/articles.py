@@ -1,7 +1,10 @@
 """Reading and writing article files: the one place that knows the file format.
 
-Front-matter is always produced by ``yaml.safe_dump`` from data, never by string
-formatting, and is parsed at least as strictly as MkDocs parses it: wherever the
+Front-matter is always produced from data by python-frontmatter (PyYAML's
+SafeDumper), never by string formatting. It is parsed here rather than by
+python-frontmatter, because that library and MkDocs disagree on exactly the
+files that leak (a BOM, ``----`` fences), and it is parsed at least as strictly
+as MkDocs parses it: wherever the
 two would disagree (a BOM, a leading blank line, ``----`` fences, invalid YAML,
 a non-mapping) MkDocs silently prints the YAML on the public page, so kbgen
 refuses the file instead.
@@ -9,6 +12,7 @@ refuses the file instead.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -18,6 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import frontmatter
 import yaml
 
 from kbgen.exceptions import ArticleError
@@ -54,21 +59,18 @@ def ordered_meta(meta: dict[str, Any], schema: dict[str, Any] | None = None) -> 
     return out
 
 
-def dump_front_matter(meta: dict[str, Any]) -> str:
-    text = yaml.safe_dump(
-        ordered_meta(meta),
-        allow_unicode=True,
-        sort_keys=False,
-        width=10**9,
-        default_flow_style=False,
-    )
-    return f"---\n{text}---\n"
-
-
 def dump_article(article: Article) -> str:
-    """Deterministic text: LF endings, one blank line after the front-matter, one trailing newline."""
+    """Deterministic text: LF endings, one blank line after the front-matter, one trailing newline.
+
+    python-frontmatter dumps through PyYAML's SafeDumper; ``sort_keys=False``
+    keeps the schema's order (its default sorts keys and makes noisy diffs) and
+    the huge width keeps long titles on one line.
+    """
     body = article.body.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
-    return f"{dump_front_matter(article.meta)}\n{body}\n"
+    post = frontmatter.Post(body)
+    post.metadata = ordered_meta(article.meta)
+    text: str = frontmatter.dumps(post, sort_keys=False, width=10**9, allow_unicode=True)
+    return text + "\n"
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -76,7 +78,9 @@ class _StrictLoader(yaml.SafeLoader):
 
 
 def _no_alias(loader: yaml.SafeLoader, node: yaml.Node) -> Any:  # pragma: no cover - guard
-    raise yaml.constructor.ConstructorError(None, None, "YAML anchors/aliases are not allowed", node.start_mark)
+    raise yaml.constructor.ConstructorError(
+        None, None, "YAML anchors/aliases are not allowed", node.start_mark
+    )
 
 
 # Dates stay strings so a round trip is byte-stable and the schema checks their form.
@@ -89,11 +93,15 @@ _StrictLoader.yaml_implicit_resolvers = {
 def parse_article(text: str, path: Path | str = "<text>") -> Article:
     """Parse article text; raise :class:`ArticleError` naming the file, line and problem."""
     if text.startswith("\ufeff"):
-        raise ArticleError(f"{path}:1: starts with a byte-order mark; save the file as UTF-8 without BOM")
+        raise ArticleError(
+            f"{path}:1: starts with a byte-order mark; save the file as UTF-8 without BOM"
+        )
     text = text.replace("\r\n", "\n")
     if not text.startswith("---"):
         first = "a blank line" if text[:1] in ("\n", " ", "\t") else "no '---' line"
-        raise ArticleError(f"{path}:1: front-matter must start on the first line with '---' (found {first})")
+        raise ArticleError(
+            f"{path}:1: front-matter must start on the first line with '---' (found {first})"
+        )
     if text.startswith("----"):
         raise ArticleError(f"{path}:1: front-matter fence must be exactly '---', not '----'")
     match = _FRONT_MATTER.match(text)
@@ -103,7 +111,9 @@ def parse_article(text: str, path: Path | str = "<text>") -> Article:
     if len(raw.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
         raise ArticleError(f"{path}:1: front-matter is larger than {MAX_FRONT_MATTER_BYTES} bytes")
     if re.search(r"(^|[\s\[{,])[&*][A-Za-z0-9_-]+", raw) and _has_alias(raw):
-        raise ArticleError(f"{path}: front-matter uses YAML anchors or aliases, which are not allowed")
+        raise ArticleError(
+            f"{path}: front-matter uses YAML anchors or aliases, which are not allowed"
+        )
     try:
         meta = yaml.load(raw, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -114,7 +124,9 @@ def parse_article(text: str, path: Path | str = "<text>") -> Article:
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        raise ArticleError(f"{path}:2: front-matter must be a mapping of keys to values, not a {type(meta).__name__}")
+        raise ArticleError(
+            f"{path}:2: front-matter must be a mapping of keys to values, not a {type(meta).__name__}"
+        )
     body = text[match.end() :]
     if body.lstrip("\n").startswith("---"):
         raise ArticleError(f"{path}: a second front-matter block follows the first; remove it")
@@ -136,7 +148,9 @@ def load_article(path: Path) -> Article:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ArticleError(f"{path}: not UTF-8 (byte {exc.start}); save the file as UTF-8") from None
+        raise ArticleError(
+            f"{path}: not UTF-8 (byte {exc.start}); save the file as UTF-8"
+        ) from None
     return parse_article(text, path)
 
 
@@ -178,10 +192,8 @@ def atomic_write(path: Path, data: bytes | str) -> None:
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:

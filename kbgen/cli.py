@@ -53,11 +53,27 @@ def init(directory: Path) -> None:
 
 @cli.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "fmt", default="auto", show_default=True, help="Source format (see docs/sources/).")
-@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Column mapping YAML for any CSV or JSON.")
-@click.option("--encoding", help="Text encoding of CSV files, e.g. gb18030 (default: strict UTF-8).")
-@click.option("--skip-bad-records", is_flag=True, help="Skip and list bad records instead of refusing the file.")
-@click.option("--branch/--no-branch", default=None, help="Put each draft on its own kb/<id>-<slug> branch (default: on when the KB has a remote).")
+@click.option(
+    "--format", "fmt", default="auto", show_default=True, help="Source format (see docs/sources/)."
+)
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Column mapping YAML for any CSV or JSON.",
+)
+@click.option(
+    "--encoding", help="Text encoding of CSV files, e.g. gb18030 (default: strict UTF-8)."
+)
+@click.option(
+    "--skip-bad-records",
+    is_flag=True,
+    help="Skip and list bad records instead of refusing the file.",
+)
+@click.option(
+    "--branch/--no-branch",
+    default=None,
+    help="Put each draft on its own kb/<id>-<slug> branch (default: on when the KB has a remote).",
+)
 @click.option("--batch-branch", metavar="NAME", help="Put the whole capture on one branch NAME.")
 @kb_option
 @json_option
@@ -105,8 +121,17 @@ def capture(
 
 
 @cli.command()
-@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to write the site (default: <kb>/site).")
-@click.option("--strict/--no-strict", default=True, show_default=True, help="Fail on broken links and warnings.")
+@click.option(
+    "--site-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the site (default: <kb>/site).",
+)
+@click.option(
+    "--strict/--no-strict",
+    default=True,
+    show_default=True,
+    help="Fail on broken links and warnings.",
+)
 @kb_option
 @json_option
 def build(site_dir: Path | None, strict: bool, kb_dir: Path, as_json: bool) -> None:
@@ -151,7 +176,12 @@ def search(query: str, limit: int, kb_dir: Path, as_json: bool) -> None:
     kb = KnowledgeBase.open(kb_dir)
     hits = search_articles(kb, query, limit=limit)
     if as_json:
-        echo_json([{"id": h.id, "title": h.title, "path": h.path, "score": round(h.score, 4)} for h in hits])
+        echo_json(
+            [
+                {"id": h.id, "title": h.title, "path": h.path, "score": round(h.score, 4)}
+                for h in hits
+            ]
+        )
         return
     if not hits:
         click.echo(f"No published article matches '{query}'.")
@@ -161,8 +191,19 @@ def search(query: str, limit: int, kb_dir: Path, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-kb"), show_default=True)
-@click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the site on 127.0.0.1 until Ctrl-C.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo-kb"),
+    show_default=True,
+)
+@click.option(
+    "--serve/--no-serve",
+    default=True,
+    show_default=True,
+    help="Serve the site on 127.0.0.1 until Ctrl-C.",
+)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 def demo(directory: Path, serve: bool, port: int) -> None:
     """Build a throwaway KB from the bundled sample tickets and serve it.

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def kb_option(fn: F) -> F:
@@ -34,11 +34,28 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-@contextmanager
-def progress(items: Iterable[Any] | None, label: str, enabled: bool = True) -> Iterator[Any]:
-    """A progress bar on stderr for long work; silent when not a terminal or in --json mode."""
+def progress(
+    items: Iterable[T], label: str, *, total: int | None = None, enabled: bool = True
+) -> Iterator[T]:
+    """Yield ``items`` while drawing a progress bar on stderr.
+
+    Silent when ``enabled`` is false (``--json`` output, or stderr not a terminal),
+    so scripts and tests see only the command's own output.
+    """
     if not enabled:
-        yield items
+        yield from items
         return
-    with click.progressbar(items, label=label, file=click.get_text_stream("stderr")) as bar:  # type: ignore[arg-type]
-        yield bar
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        for item in items:
+            yield item
+            bar.advance(task)

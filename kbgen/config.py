@@ -35,9 +35,22 @@ class CaptureSection:
     # Vendor resolution words that count as a positive resolution (case-insensitive).
     positive_resolutions: list[str] = field(
         default_factory=lambda: [
-            "fixed", "done", "resolved", "solved", "solved (permanently)", "solved (work around)",
-            "closed/resolved by caller", "resolved by caller", "complete", "completed",
-            "workaround", "answered", "已解决", "已处理", "已完成", "已修复",
+            "fixed",
+            "done",
+            "resolved",
+            "solved",
+            "solved (permanently)",
+            "solved (work around)",
+            "closed/resolved by caller",
+            "resolved by caller",
+            "complete",
+            "completed",
+            "workaround",
+            "answered",
+            "已解决",
+            "已处理",
+            "已完成",
+            "已修复",
         ]
     )
     # Only tickets whose resolution is positive are drafted; set false to draft every resolved ticket.
@@ -57,7 +70,9 @@ class CaptureSection:
 class RedactionSection:
     """Extra redaction rules on top of the built-in detectors."""
 
-    internal_hosts: list[str] = field(default_factory=list)  # e.g. ["corp.example.com", "yzd.sgcc.com"]
+    internal_hosts: list[str] = field(
+        default_factory=list
+    )  # e.g. ["corp.example.com", "yzd.sgcc.com"]
     terms: list[str] = field(default_factory=list)  # literal words to redact everywhere
     allow: list[str] = field(default_factory=list)  # literal strings the re-scan must not flag
 
@@ -91,6 +106,7 @@ class StatsSection:
     retention_days: int = 400
     cors_origins: list[str] = field(default_factory=list)
     rate_limit_per_minute: int = 60
+    url: str = ""  # "" = .kbgen/stats.sqlite; "postgresql://..." (env KBGEN_STATS_URL wins)
 
 
 @dataclass
@@ -154,11 +170,12 @@ def config_from_dict(data: dict[str, Any], source: str = CONFIG_NAME) -> Config:
     errors: list[str] = []
     sections: dict[str, Any] = {}
     known = {f.name: f for f in fields(Config)}
+    section_types = get_type_hints(Config)
     for name in data:
         if name not in known:
             errors.append(f"{source}: unknown section '{name}' (known: {', '.join(known)})")
-    for name, fld in known.items():
-        section_cls = fld.default_factory()  # type: ignore[misc]
+    for name in known:
+        section_cls = section_types[name]()
         raw = data.get(name) or {}
         if not isinstance(raw, dict):
             errors.append(f"{source}: '{name}' must be a mapping")
@@ -170,11 +187,15 @@ def config_from_dict(data: dict[str, Any], source: str = CONFIG_NAME) -> Config:
                 errors.append(f"{source}: unknown key '{name}.{key}'")
                 continue
             if not _check_value(hints[key], value):
-                errors.append(f"{source}: '{name}.{key}' must be {_type_name(hints[key])}, got {value!r}")
+                errors.append(
+                    f"{source}: '{name}.{key}' must be {_type_name(hints[key])}, got {value!r}"
+                )
                 continue
             choices = _CHOICES.get((name, key))
             if choices and value not in choices:
-                errors.append(f"{source}: '{name}.{key}' must be one of {', '.join(choices)}, got {value!r}")
+                errors.append(
+                    f"{source}: '{name}.{key}' must be one of {', '.join(choices)}, got {value!r}"
+                )
                 continue
             values[key] = value
         sections[name] = dataclasses.replace(section_cls, **values)

@@ -17,5 +17,5 @@ def register_commands(cli: click.Group) -> None:
 
 
 @hookspec
-def register_sources() -> list[Any]:
+def register_sources() -> list[Any]:  # type: ignore[empty-body]
     """Return ``Source`` classes that ``kbgen capture --format`` can use."""

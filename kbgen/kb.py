@@ -133,7 +133,10 @@ def scaffold_files() -> Iterator[tuple[Path, str]]:
     for src in sorted(SCAFFOLD_ROOT.rglob("*")):
         if not src.is_file() or "__pycache__" in src.parts:
             continue
-        parts = [("." + p[4:]) if p.startswith("dot-") else p for p in src.relative_to(SCAFFOLD_ROOT).parts]
+        parts = [
+            ("." + p[4:]) if p.startswith("dot-") else p
+            for p in src.relative_to(SCAFFOLD_ROOT).parts
+        ]
         yield src, "/".join(parts)
 
 
@@ -172,8 +175,16 @@ def _bot_identity() -> dict[str, str]:
             continue
         import subprocess
 
-        got = subprocess.run(["git", "config", "--get", key], capture_output=True, text=True, check=False)
+        got = subprocess.run(
+            ["git", "config", "--get", key], capture_output=True, text=True, check=False
+        )
         env[var] = got.stdout.strip() or fallback
-    env.setdefault("GIT_COMMITTER_NAME", os.environ.get("GIT_COMMITTER_NAME", env.get("GIT_AUTHOR_NAME", "kbgen")))
-    env.setdefault("GIT_COMMITTER_EMAIL", os.environ.get("GIT_COMMITTER_EMAIL", env.get("GIT_AUTHOR_EMAIL", "kbgen@localhost")))
+    env.setdefault(
+        "GIT_COMMITTER_NAME",
+        os.environ.get("GIT_COMMITTER_NAME", env.get("GIT_AUTHOR_NAME", "kbgen")),
+    )
+    env.setdefault(
+        "GIT_COMMITTER_EMAIL",
+        os.environ.get("GIT_COMMITTER_EMAIL", env.get("GIT_AUTHOR_EMAIL", "kbgen@localhost")),
+    )
     return env

@@ -64,7 +64,9 @@ class Ticket:
     environment: Environment = field(default_factory=Environment)
     cause: str = ""
     resolution: str = ""
-    resolution_status: str = ""  # the vendor's own word: "Fixed", "Duplicate", "Solved (Permanently)"
+    resolution_status: str = (
+        ""  # the vendor's own word: "Fixed", "Duplicate", "Solved (Permanently)"
+    )
     status: str = ""  # workflow state: "Closed", "Resolved", "solved", "Open"
     category: str = ""
     subcategory: str = ""

@@ -14,13 +14,36 @@ import unicodedata
 from collections.abc import Iterable
 
 # C0/C1 controls except \t and \n, line/paragraph separators, bidi overrides and isolates.
-_UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+_UNSAFE_CHARS = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 DEFAULT_MISSING = frozenset(
-    {"", "?", "-", "--", "—", "n/a", "na", "none", "null", "nil", "0", "无", "无。", "无报告",
-     "（未反馈）", "(未反馈)", "未反馈", "暂无", "原因不详", "正在核查", "未查清"}
+    {
+        "",
+        "?",
+        "-",
+        "--",
+        "—",
+        "n/a",
+        "na",
+        "none",
+        "null",
+        "nil",
+        "0",
+        "无",
+        "无。",
+        "无报告",
+        "（未反馈）",
+        "(未反馈)",
+        "未反馈",
+        "暂无",
+        "原因不详",
+        "正在核查",
+        "未查清",
+    }
 )
 
 
