@@ -8,6 +8,7 @@ say what to do next.
     KbgenError
     ├── ConfigError        bad kbgen.yml, mapping file or KB layout
     ├── SourceError        an export that cannot be read (file, record, field)
+    ├── TicketStoreError   the local ticket store (.kbgen/tickets.sqlite)
     ├── DraftError         a ticket that cannot become an article
     │   └── UnsafePathError   a write that would leave content/articles/
     ├── ArticleError       an article file that cannot be parsed
@@ -62,6 +63,10 @@ class SourceError(KbgenError):
             where.append(f"field '{field}'")
         prefix = ", ".join(where)
         super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class TicketStoreError(KbgenError):
+    """The KB's local ticket store (.kbgen/tickets.sqlite) cannot be opened or migrated."""
 
 
 class DraftError(KbgenError):

@@ -1,0 +1,398 @@
+"""``kbgen check``: the gate every pull request passes before anything reaches readers.
+
+One pass over the articles produces a flat list of findings. Errors block (exit
+1): invalid front-matter, missing sections, PII or secrets, raw HTML, broken
+internal links, invalid status transitions, files MkDocs would publish that are
+not articles. Warnings inform: a likely duplicate of an article already on main.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from kbgen.articles import load_article, load_schema
+from kbgen.exceptions import ArticleError, GitError
+from kbgen.kb import KnowledgeBase
+from kbgen.models import STATUSES, Article
+from kbgen.review import markup, rescan
+from kbgen.review.branches import base_articles
+from kbgen.review.git import ref_exists, remotes
+from kbgen.review.sections import missing_sections
+from kbgen.review.transitions import confidence_problem, status_problem
+
+# Material page options that let a page change its template, hide nav or leave search.
+FORBIDDEN_KEYS = {
+    "template": "chooses the page template",
+    "hide": "hides site navigation",
+    "search": "changes search indexing",
+    "meta": "writes arbitrary <meta> tags",
+    "description": "is printed unescaped in the page head",
+    "title_html": "is printed unescaped",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str  # KB-relative, forward slashes
+    line: int
+    severity: str  # "error" | "warning"
+    code: str
+    message: str
+
+    def format(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity} [{self.code}] {self.message}"
+
+    def annotation(self) -> str:
+        """A GitHub Actions workflow command; it shows the finding on the PR's diff."""
+        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::{self.severity} file={self.path},line={self.line}::[{self.code}] {message}"
+
+
+@dataclass
+class CheckReport:
+    findings: list[Finding] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        files = "file" if len(self.checked) == 1 else "files"
+        errors = "error" if len(self.errors) == 1 else "errors"
+        warnings = "warning" if len(self.warnings) == 1 else "warnings"
+        return f"Checked {len(self.checked)} {files}: {len(self.errors)} {errors}, {len(self.warnings)} {warnings}."
+
+    def lines(self, *, github_actions: bool | None = None) -> list[str]:
+        """What the CLI prints: one line per finding, a summary, and annotations under Actions."""
+        if github_actions is None:
+            github_actions = os.environ.get("GITHUB_ACTIONS") == "true"
+        out = [f.format() for f in self.findings]
+        if github_actions:
+            out += [f.annotation() for f in self.findings]
+        out.append(self.summary())
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "checked": self.checked,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "findings": [asdict(f) for f in self.findings],
+        }
+
+
+@dataclass
+class _Context:
+    kb: KnowledgeBase
+    schema: dict[str, Any]
+    validator: Draft202012Validator
+    ids: dict[str, list[str]]  # id -> paths in the work tree
+    anchors: dict[str, set[str]]  # KB-relative path -> heading anchors
+    base: dict[str, tuple[str, Article]] | None  # None: no base branch to compare with
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, path: str, line: int, code: str, message: str, severity: str = "error") -> None:
+        self.findings.append(Finding(path, line, severity, code, message))
+
+
+def check_paths(
+    kb: KnowledgeBase, paths: list[Path] | None = None, *, base_ref: str | None = None
+) -> CheckReport:
+    """Check ``paths`` (files or folders; every article when None) and return the findings.
+
+    ``base_ref`` is what status transitions and duplicates are compared with:
+    by default the base branch, or its remote-tracking twin in a CI checkout.
+    """
+    schema = load_schema(kb.schema_path)
+    context = _Context(
+        kb=kb,
+        schema=schema,
+        validator=Draft202012Validator(schema, format_checker=FormatChecker()),
+        ids={},
+        anchors={},
+        base=_load_base(kb, base_ref),
+    )
+    everything = _articles_dir_files(kb)
+    parsed: dict[Path, Article] = {}
+    for path in everything:
+        if path.suffix == ".md":
+            try:
+                parsed[path] = load_article(path)
+            except ArticleError:
+                continue
+    for path, article in parsed.items():
+        rel = kb.relpath(path)
+        if article.id:
+            context.ids.setdefault(article.id, []).append(rel)
+    targets = everything if paths is None else _expand(kb, paths)
+    report = CheckReport()
+    for path in targets:
+        rel = kb.relpath(path)
+        report.checked.append(rel)
+        if path.is_symlink():
+            context.add(
+                rel,
+                1,
+                "symlink",
+                "symbolic links are not allowed in content/articles (MkDocs would publish what they "
+                "point to); replace it with the file itself",
+            )
+            continue
+        if path.suffix != ".md":
+            context.add(
+                rel,
+                1,
+                "not-an-article",
+                "only Markdown articles may live in content/articles (MkDocs would publish this file); "
+                "move it outside content/",
+            )
+            continue
+        _check_article(context, path, rel, parsed.get(path))
+    # Per file in line order, so the output reads like the file (the sort is stable).
+    order = {path: index for index, path in enumerate(report.checked)}
+    report.findings = sorted(
+        context.findings, key=lambda f: (order.get(f.path, len(order)), f.line)
+    )
+    return report
+
+
+def _load_base(kb: KnowledgeBase, base_ref: str | None) -> dict[str, tuple[str, Article]] | None:
+    candidates = [base_ref] if base_ref else [kb.config.kb.base_branch]
+    if not base_ref:
+        try:
+            candidates += [f"{r}/{kb.config.kb.base_branch}" for r in remotes(kb.root)]
+        except GitError:  # not a git checkout (an exported tree): nothing to compare with
+            return None
+    for ref in candidates:
+        if ref and ref_exists(kb.root, ref):
+            return base_articles(kb, ref)
+    if base_ref:
+        from kbgen.exceptions import ConfigError
+
+        raise ConfigError(
+            f"--base {base_ref}: no such branch or commit in {kb.root}; fetch it first"
+        )
+    return None
+
+
+def _articles_dir_files(kb: KnowledgeBase) -> list[Path]:
+    """Every file MkDocs would see in the docs_dir (dotfiles are never published)."""
+    if not kb.articles_dir.is_dir():
+        return []
+    found = []
+    for path in sorted(kb.articles_dir.rglob("*")):
+        rel_parts = path.relative_to(kb.articles_dir).parts
+        if any(p.startswith(".") for p in rel_parts):
+            continue
+        if path.is_symlink() or path.is_file():
+            found.append(path)
+    return found
+
+
+def _expand(kb: KnowledgeBase, paths: list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for given in paths:
+        path = given if given.is_absolute() else Path.cwd() / given
+        if path.is_dir():
+            out += [
+                p for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith(".")
+            ]
+        else:
+            out.append(path)
+    return out
+
+
+def _check_article(context: _Context, path: Path, rel: str, article: Article | None) -> None:
+    kb = context.kb
+    if article is None:  # not parsed yet, or it failed to parse: say why
+        try:
+            article = load_article(path)
+        except ArticleError as exc:
+            line, message = _split_location(str(exc.message), path)
+            context.add(rel, line, "front-matter", message)
+            return
+    text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    front = text[: len(text) - len(article.body)]
+    body_offset = front.count("\n")
+
+    def key_line(key: str) -> int:
+        match = re.search(rf"^{re.escape(key)}\s*:", front, re.MULTILINE)
+        return front[: match.start()].count("\n") + 1 if match else 1
+
+    _check_front_matter(context, article, rel, key_line)
+    if article.id and len(context.ids.get(article.id, [])) > 1:
+        others = [p for p in context.ids[article.id] if p != rel]
+        context.add(
+            rel,
+            key_line("id"),
+            "duplicate-id",
+            f"id {article.id} is also used by {', '.join(others)}; ids must be unique",
+        )
+    if article.status != "retired":
+        headings = [h for _, _, h in markup.headings(article.body)]
+        for name in missing_sections(article.type, headings, article.language):
+            context.add(
+                rel,
+                body_offset + 1,
+                "missing-section",
+                f"a {article.type} article needs a '{name}' section (a '## {name}' heading)",
+            )
+    cfg = kb.config.redaction
+    for hit in rescan.scan_for_pii(text, internal_hosts=cfg.internal_hosts, allow=cfg.allow):
+        context.add(
+            rel,
+            hit.line,
+            "pii",
+            f"possible {hit.kind} at column {hit.column}: {hit.excerpt}; redact it or add it to redaction.allow",
+        )
+    rendered = markup.render(article.body)
+    for line, snippet in rendered.raw_html:
+        shown = snippet if len(snippet) <= 60 else snippet[:57] + "..."
+        context.add(
+            rel,
+            body_offset + line,
+            "raw-html",
+            f"raw HTML {shown!r} would be published; write Markdown, or escape < as &lt;",
+        )
+    _check_links(context, path, rel, rendered, body_offset)
+    _check_transition(context, article, rel, key_line)
+
+
+def _split_location(message: str, path: Path) -> tuple[int, str]:
+    """ArticleError messages start with ``<path>:<line>:``; keep the words, return the line."""
+    match = re.match(rf"^{re.escape(str(path))}(?::(\d+))?: ?(.*)$", message, re.DOTALL)
+    if not match:
+        return 1, message
+    return int(match.group(1) or 1), match.group(2)
+
+
+def _check_front_matter(context: _Context, article: Article, rel: str, key_line: Any) -> None:
+    known = set(context.schema.get("properties", {}))
+    for key in article.meta:
+        if key in known:
+            continue
+        if key in FORBIDDEN_KEYS:
+            context.add(
+                rel,
+                key_line(key),
+                "forbidden-key",
+                f"'{key}' is not allowed in articles: it {FORBIDDEN_KEYS[key]}; remove it",
+            )
+        else:
+            context.add(
+                rel,
+                key_line(key),
+                "unknown-key",
+                f"unknown front-matter key '{key}' (allowed: {', '.join(sorted(known))}); remove it",
+            )
+    for error in sorted(context.validator.iter_errors(article.meta), key=lambda e: list(e.path)):
+        if error.validator == "additionalProperties" and not error.path:
+            continue  # reported above, with a better message
+        key = str(error.path[0]) if error.path else ""
+        where = ".".join(str(p) for p in error.path) or "front-matter"
+        context.add(rel, key_line(key) if key else 1, "schema", f"'{where}': {error.message}")
+
+
+def _check_links(
+    context: _Context, path: Path, rel: str, rendered: markup.Rendered, offset: int
+) -> None:
+    for line, href in rendered.links:
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", href) or href.startswith("//"):
+            continue  # external (and javascript:/data: are removed by the site's sanitiser)
+        target_part, _, anchor = href.partition("#")
+        if target_part.startswith("/"):
+            context.add(
+                rel,
+                offset + line,
+                "broken-link",
+                f"link '{href}' is absolute; link to the article file relatively, e.g. other-article.md",
+            )
+            continue
+        if not target_part:
+            target = path
+        else:
+            target = (path.parent / target_part.split("?", 1)[0]).resolve()
+            if target.suffix != ".md" or not target.is_file():
+                context.add(
+                    rel,
+                    offset + line,
+                    "broken-link",
+                    f"link '{href}' points to a file that does not exist",
+                )
+                continue
+        if anchor and anchor not in _anchors_of(context, target, path, rendered):
+            context.add(
+                rel,
+                offset + line,
+                "broken-link",
+                f"link '{href}': no heading with anchor '#{anchor}' in {context.kb.relpath(target)}",
+            )
+
+
+def _anchors_of(
+    context: _Context, target: Path, current: Path, rendered: markup.Rendered
+) -> set[str]:
+    if target == current:
+        return rendered.anchors
+    key = str(target)
+    if key not in context.anchors:
+        try:
+            context.anchors[key] = markup.render(load_article(target).body).anchors
+        except ArticleError:
+            context.anchors[key] = set()
+    return context.anchors[key]
+
+
+def _check_transition(context: _Context, article: Article, rel: str, key_line: Any) -> None:
+    if context.base is None or not article.id or article.status not in STATUSES:
+        return  # an unknown status is a schema error, reported already
+    old = context.base.get(article.id)
+    old_meta = old[1].meta if old else None
+    problem = status_problem(
+        old_meta.get("status") if old_meta else None, article.status, article.meta
+    )
+    if problem:
+        context.add(rel, key_line("status"), "status-transition", problem)
+    problem = confidence_problem(
+        str(old_meta.get("confidence")) if old_meta else None,
+        str(article.meta.get("confidence", "")),
+    )
+    if problem:
+        context.add(rel, key_line("confidence"), "confidence-transition", problem)
+    if old is None:
+        _warn_duplicates(context, article, rel)
+
+
+def _warn_duplicates(context: _Context, article: Article, rel: str) -> None:
+    assert context.base is not None
+    threshold = context.kb.config.capture.link_threshold
+    mine = f"{article.title}\n{article.body}"
+    for other_id, (other_rel, other) in sorted(context.base.items()):
+        if other_id == article.id or not other.is_published:
+            continue
+        score = rescan.similarity(mine, f"{other.title}\n{other.body}")
+        if score >= threshold:
+            context.add(
+                rel,
+                1,
+                "likely-duplicate",
+                f"looks like {other_id} ({other_rel}) already on main (similarity {score:.2f}); "
+                f"consider linking the tickets to it instead",
+                severity="warning",
+            )

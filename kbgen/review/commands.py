@@ -1,0 +1,293 @@
+"""``kbgen check`` and the ``kbgen review`` group: thin commands over kbgen.review."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from kbgen.cli_options import echo_json, json_option, kb_option
+from kbgen.hookspecs import hookimpl
+
+_ARTICLE_ID = re.compile(r"^[A-Z][A-Z0-9]{0,9}-[0-9]{4,}$")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--base",
+    "base_ref",
+    metavar="REF",
+    help="Compare status changes with REF (default: main, or origin/main).",
+)
+@kb_option
+@json_option
+@click.pass_context
+def check(
+    ctx: click.Context, paths: tuple[Path, ...], base_ref: str | None, kb_dir: Path, as_json: bool
+) -> None:
+    """Check articles before they are merged (every article when no PATH is given).
+
+    Fails (exit 1) on invalid front-matter, missing sections, personal data or
+    secrets, raw HTML, broken internal links, invalid status changes and
+    non-article files in content/articles. Warns on likely duplicates of
+    articles already on main. Under GitHub Actions it also prints ::error
+    annotations.
+
+    \b
+    Example:
+        kbgen check
+        kbgen check content/articles/kb-0001-printer-offline.md --json
+    """
+    from kbgen.exceptions import CheckFailed
+    from kbgen.kb import KnowledgeBase
+    from kbgen.review.check import check_paths
+
+    kb = KnowledgeBase.open(kb_dir)
+    report = check_paths(kb, list(paths) or None, base_ref=base_ref)
+    if as_json:
+        echo_json(report.to_json())
+        ctx.exit(0 if report.ok else 1)
+    lines = report.lines()
+    for line in lines[:-1]:
+        click.echo(line)
+    if not report.ok:
+        raise CheckFailed(lines[-1])
+    click.echo(lines[-1])
+
+
+@click.group()
+def review() -> None:
+    """Review drafts through git: submit, approve, list, flag and retire.
+
+    \b
+    Example:
+        kbgen review list
+        kbgen review submit kb/KB-0001-printer-offline
+        kbgen review approve KB-0001 --reviewer "Ana Reviewer"
+    """
+
+
+@review.command()
+@click.argument("targets", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Approve every pending draft.")
+@click.option(
+    "--reviewer", required=True, help="Your name, recorded in the article and the merge commit."
+)
+@click.option(
+    "--push/--no-push", default=None, help="Push main afterwards (default: when the remote exists)."
+)
+@click.option(
+    "--merge/--no-merge",
+    default=True,
+    show_default=True,
+    help="Merge into main; --no-merge only commits the approval on the branch (merge its PR).",
+)
+@kb_option
+@json_option
+def approve(
+    targets: tuple[str, ...],
+    all_: bool,
+    reviewer: str,
+    push: bool | None,
+    merge: bool,
+    kb_dir: Path,
+    as_json: bool,
+) -> None:
+    """Publish drafts: check, set status published, merge with a Reviewed-by trailer.
+
+    TARGETS is one branch (kb/KB-0001-slug) or one or more article ids.
+    Drafts already on main are published by a commit on main. With a forge,
+    --no-merge commits the approval on the branch and pushes it: merging the
+    pull request then publishes the article.
+
+    \b
+    Example:
+        kbgen review approve kb/KB-0001-printer-offline --reviewer "Ana Reviewer"
+        kbgen review approve KB-0001 KB-0002 --reviewer "Ana Reviewer"
+        kbgen review approve --all --reviewer "Ana Reviewer"
+        kbgen review approve kb/KB-0001-printer-offline --no-merge --reviewer "Ana Reviewer"
+    """
+    from kbgen.kb import KnowledgeBase
+    from kbgen.review.approve import approve as approve_drafts
+
+    ids = [t for t in targets if _ARTICLE_ID.match(t)]
+    branches = [t for t in targets if not _ARTICLE_ID.match(t)]
+    if len(branches) > 1 or (branches and ids):
+        raise click.UsageError("give one BRANCH, or article IDs, or --all")
+    kb = KnowledgeBase.open(kb_dir)
+    approvals = approve_drafts(
+        kb,
+        branch=branches[0] if branches else None,
+        ids=ids,
+        all_=all_,
+        reviewer=reviewer,
+        push=push,
+        merge=merge,
+    )
+    if as_json:
+        echo_json([a.to_json() for a in approvals])
+        return
+    if not approvals:
+        click.echo("Nothing to approve: no pending drafts.")
+    for a in approvals:
+        if a.skipped:
+            click.echo(f"Skipped {a.article_id} ({a.path}): {a.skipped}")
+            continue
+        if not a.merged:
+            click.echo(
+                f"Approved {a.article_id}: {a.title} (on {a.branch}, commit {a.commit[:7]}, "
+                f"reviewed by {a.reviewer}); merge its pull request to publish it"
+            )
+            continue
+        where = f"merged {a.branch}" if a.branch else f"on {kb.config.kb.base_branch}"
+        click.echo(
+            f"Published {a.article_id}: {a.title} ({where}, commit {a.commit[:7]}, reviewed by {a.reviewer})"
+        )
+
+
+@review.command()
+@click.argument("branch")
+@kb_option
+@json_option
+def submit(branch: str, kb_dir: Path, as_json: bool) -> None:
+    """Push BRANCH and open its pull request on the configured forge.
+
+    The pull request shows the redacted ticket evidence next to each draft
+    and the KCS content checklist. Running it again reuses the open pull
+    request.
+
+    \b
+    Example:
+        GITHUB_TOKEN=... kbgen review submit kb/KB-0001-printer-offline
+    """
+    from kbgen.kb import KnowledgeBase
+    from kbgen.review.forge import submit as submit_branch
+
+    result = submit_branch(KnowledgeBase.open(kb_dir), branch)
+    if as_json:
+        echo_json(result.to_json())
+        return
+    for line in result.summary_lines():
+        click.echo(line)
+
+
+@review.command(name="list")
+@kb_option
+@json_option
+def list_(kb_dir: Path, as_json: bool) -> None:
+    """List every pending draft (unmerged kb/ branches and drafts on main) with its check result.
+
+    Articles flagged needs_update are listed too.
+
+    \b
+    Example:
+        kbgen review list
+        kbgen review list --json
+    """
+    from kbgen.kb import KnowledgeBase
+    from kbgen.review.lifecycle import list_pending
+
+    pending = list_pending(KnowledgeBase.open(kb_dir))
+    if as_json:
+        echo_json([p.to_json() for p in pending])
+        return
+    if not pending:
+        click.echo("No pending drafts.")
+        return
+    for p in pending:
+        age = f"{p.age_days}d" if p.age_days is not None else "?"
+        check_result = "check ok" if p.check_ok else f"check failed ({len(p.problems)})"
+        where = p.branch or "main"
+        tickets = ", ".join(p.tickets) or "no tickets"
+        click.echo(f"{p.id}  {p.status}  {where}  {age}  {tickets}  {check_result}  {p.title}")
+        for problem in p.problems:
+            click.echo(f"    {problem}")
+
+
+@review.command()
+@click.argument("article_id")
+@click.option(
+    "--reason", required=True, help="Why the article needs an update (recorded in the commit)."
+)
+@click.option("--reviewer", required=True, help="Your name, recorded in the commit.")
+@click.option(
+    "--push/--no-push", default=None, help="Push main afterwards (default: when the remote exists)."
+)
+@kb_option
+@json_option
+def flag(
+    article_id: str, reason: str, reviewer: str, push: bool | None, kb_dir: Path, as_json: bool
+) -> None:
+    """Mark a published article as needs_update: it stays online with a notice.
+
+    \b
+    Example:
+        kbgen review flag KB-0001 --reason "VPN client 5.2 changed the menu" --reviewer "Ana Reviewer"
+    """
+    from kbgen.kb import KnowledgeBase
+    from kbgen.review.lifecycle import flag as flag_article
+
+    change = flag_article(
+        KnowledgeBase.open(kb_dir), article_id, reason=reason, by=reviewer, push=push
+    )
+    _print_change(change.to_json(), as_json)
+
+
+@review.command()
+@click.argument("article_id")
+@click.option(
+    "--reason", required=True, help="Why the article is retired (recorded in the commit)."
+)
+@click.option("--redirect-to", metavar="ID", help="Send readers of the old page to this article.")
+@click.option("--reviewer", required=True, help="Your name, recorded in the commit.")
+@click.option(
+    "--push/--no-push", default=None, help="Push main afterwards (default: when the remote exists)."
+)
+@kb_option
+@json_option
+def retire(
+    article_id: str,
+    reason: str,
+    redirect_to: str | None,
+    reviewer: str,
+    push: bool | None,
+    kb_dir: Path,
+    as_json: bool,
+) -> None:
+    """Retire an article: it leaves the site, and its page becomes a tombstone or a redirect.
+
+    \b
+    Example:
+        kbgen review retire KB-0003 --reason "Product end of life" --reviewer "Ana Reviewer"
+        kbgen review retire KB-0004 --reason "Merged" --redirect-to KB-0001 --reviewer "Ana Reviewer"
+    """
+    from kbgen.kb import KnowledgeBase
+    from kbgen.review.lifecycle import retire as retire_article
+
+    change = retire_article(
+        KnowledgeBase.open(kb_dir),
+        article_id,
+        reason=reason,
+        by=reviewer,
+        redirect_to=redirect_to,
+        push=push,
+    )
+    _print_change(change.to_json(), as_json)
+
+
+def _print_change(change: dict[str, object], as_json: bool) -> None:
+    if as_json:
+        echo_json(change)
+        return
+    click.echo(
+        f"{change['article_id']}: {change['old_status']} -> {change['new_status']} "
+        f"({change['path']}, commit {str(change['commit'])[:7]})"
+    )
+
+
+@hookimpl
+def register_commands(cli: click.Group) -> None:
+    cli.add_command(check)
+    cli.add_command(review)

@@ -1,0 +1,140 @@
+"""What an article's Markdown turns into: raw HTML from the source, links and heading anchors.
+
+Python-Markdown passes raw HTML straight through (it does not sanitise), and
+it also turns our own syntax into HTML, so "does the output contain tags?" is
+the wrong question. Instead the two processors that pass source HTML through,
+the block-level ``html_block`` preprocessor and the inline ``html`` pattern, are
+replaced by subclasses that record what they let through. Entities such as
+``&lt;`` go through a separate pattern and are fine; HTML comments are raw HTML
+(they are published in the page source).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+import markdown  # type: ignore[import-untyped]
+from markdown.extensions.toc import slugify as default_slugify  # type: ignore[import-untyped]
+from markdown.inlinepatterns import HTML_RE, HtmlInlineProcessor  # type: ignore[import-untyped]
+from markdown.preprocessors import HtmlBlockPreprocessor  # type: ignore[import-untyped]
+
+try:  # the slugifier the site uses for Chinese headings (pymdownx is a dependency)
+    from pymdownx.slugs import slugify as _pymdownx_slugify  # type: ignore[import-untyped]
+
+    _unicode_slugify: Any = _pymdownx_slugify(case="lower")
+except ImportError:  # pragma: no cover - pymdown-extensions is always installed
+    _unicode_slugify = None
+
+EXTENSIONS = ["toc", "fenced_code", "tables", "attr_list", "admonition", "def_list", "footnotes"]
+_ENTITY = re.compile(r"^&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);$")
+
+
+@dataclass
+class Rendered:
+    raw_html: list[tuple[int, str]] = field(default_factory=list)  # (body line, snippet)
+    links: list[tuple[int, str]] = field(default_factory=list)  # (body line, href)
+    anchors: set[str] = field(default_factory=set)
+
+
+class _RecordingBlockHtml(HtmlBlockPreprocessor):
+    def __init__(self, md: markdown.Markdown, found: list[str]) -> None:
+        super().__init__(md)
+        self.found = found
+
+    def run(self, lines: list[str]) -> list[str]:
+        before = len(self.md.htmlStash.rawHtmlBlocks)
+        result = super().run(lines)
+        # Fenced code was stashed earlier (higher priority), so everything new is source HTML.
+        self.found.extend(str(b) for b in self.md.htmlStash.rawHtmlBlocks[before:])
+        return result
+
+
+class _RecordingInlineHtml(HtmlInlineProcessor):
+    def __init__(self, md: markdown.Markdown, found: list[str]) -> None:
+        super().__init__(HTML_RE, md)
+        self.found = found
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[str, int, int]:
+        if not _ENTITY.match(m.group(1)):
+            self.found.append(m.group(1))
+        return super().handleMatch(m, data)
+
+
+class _LinkCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        wanted = {"a": "href", "img": "src"}.get(tag)
+        for name, value in attrs:
+            if name == wanted and value is not None:
+                self.hrefs.append(value)
+
+
+def render(body: str) -> Rendered:
+    """Render ``body`` once and report its source HTML, its links and its heading anchors."""
+    found: list[str] = []
+    md = markdown.Markdown(extensions=EXTENSIONS)
+    md.preprocessors.register(_RecordingBlockHtml(md, found), "html_block", 20)
+    md.inlinePatterns.register(_RecordingInlineHtml(md, found), "html", 90)
+    html = md.convert(body)
+    lines = body.split("\n")
+    result = Rendered()
+    for snippet in found:
+        if snippet.strip():
+            result.raw_html.append((_line_of(lines, snippet), snippet.strip()))
+    collector = _LinkCollector()
+    collector.feed(html)
+    for href in collector.hrefs:
+        result.links.append((_line_of(lines, href), href))
+    result.anchors = _anchors(getattr(md, "toc_tokens", []))
+    # Explicit ids ({#id} from attr_list) and footnote targets are anchors too.
+    result.anchors.update(re.findall(r'\bid="([^"]+)"', html))
+    return result
+
+
+def _anchors(tokens: list[dict[str, Any]]) -> set[str]:
+    """Every id a heading can have: the one the toc gave it, and the site's unicode slug."""
+    found: set[str] = set()
+    for token in tokens:
+        found.add(token["id"])
+        name = token.get("name", "")
+        found.add(default_slugify(name, "-"))
+        if _unicode_slugify is not None:
+            found.add(_unicode_slugify(name, "-"))
+        found |= _anchors(token.get("children", []))
+    return found
+
+
+def _line_of(lines: list[str], snippet: str) -> int:
+    """1-based body line where ``snippet`` (or its first line) starts; 1 when not found."""
+    first = snippet.strip().split("\n", 1)[0][:80]
+    for number, line in enumerate(lines, start=1):
+        if first and first in line:
+            return number
+    return 1
+
+
+def headings(body: str) -> list[tuple[int, int, str]]:
+    """(line, level, text) of every ATX heading outside fenced code."""
+    found: list[tuple[int, int, str]] = []
+    fence: str | None = None
+    for number, line in enumerate(body.split("\n"), start=1):
+        stripped = line.lstrip()
+        marker = re.match(r"(`{3,}|~{3,})", stripped)
+        if marker:
+            if fence is None:
+                fence = marker.group(1)
+            elif stripped.startswith(fence) and not stripped[len(fence) :].strip():
+                fence = None
+            continue
+        if fence is not None or line.startswith("    "):
+            continue
+        match = re.match(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$", line)
+        if match:
+            found.append((number, len(match.group(1)), match.group(2).strip()))
+    return found
