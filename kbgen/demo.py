@@ -92,8 +92,13 @@ def run_demo(
 
     approvals = approve(kb, branch=None, ids=[], all_=True, reviewer=DEMO_REVIEWER)
     for approval in approvals:
-        echo(f"    {approval.summary()}")
-    echo(f"3/4 Approved and merged {len(approvals)} drafts as {DEMO_REVIEWER!r}")
+        echo(f"    {approval.summary(kb.config.kb.base_branch)}")
+    published = sum(1 for a in approvals if not a.skipped)
+    pending = len(approvals) - published
+    echo(
+        f"3/4 {DEMO_REVIEWER} approved and merged {published} drafts; "
+        f"{pending} stay pending until someone writes their resolution"
+    )
 
     result = build_site(kb, strict=True)
     for line in result.summary_lines():

@@ -60,6 +60,21 @@ class Approval:
     def to_json(self) -> dict[str, object]:
         return asdict(self)
 
+    def summary(self, base_branch: str = "main") -> str:
+        """One line for people: what happened to this draft."""
+        if self.skipped:
+            return f"Skipped {self.article_id} ({self.path}): {self.skipped}"
+        if not self.merged:
+            return (
+                f"Approved {self.article_id}: {self.title} (on {self.branch}, commit {self.commit[:7]}, "
+                f"reviewed by {self.reviewer}); merge its pull request to publish it"
+            )
+        where = f"merged {self.branch}" if self.branch else f"on {base_branch}"
+        return (
+            f"Published {self.article_id}: {self.title} ({where}, commit {self.commit[:7]}, "
+            f"reviewed by {self.reviewer})"
+        )
+
 
 def approve(
     kb: KnowledgeBase,

@@ -132,19 +132,7 @@ def approve(
     if not approvals:
         click.echo("Nothing to approve: no pending drafts.")
     for a in approvals:
-        if a.skipped:
-            click.echo(f"Skipped {a.article_id} ({a.path}): {a.skipped}")
-            continue
-        if not a.merged:
-            click.echo(
-                f"Approved {a.article_id}: {a.title} (on {a.branch}, commit {a.commit[:7]}, "
-                f"reviewed by {a.reviewer}); merge its pull request to publish it"
-            )
-            continue
-        where = f"merged {a.branch}" if a.branch else f"on {kb.config.kb.base_branch}"
-        click.echo(
-            f"Published {a.article_id}: {a.title} ({where}, commit {a.commit[:7]}, reviewed by {a.reviewer})"
-        )
+        click.echo(a.summary(kb.config.kb.base_branch))
 
 
 @review.command()
