@@ -1,0 +1,135 @@
+"""Ticket sources: any helpdesk export -> a stream of :class:`~kbgen.models.Ticket`.
+
+    stream = read_tickets(Path("export.json"))        # format detected
+    for ticket in stream: ...
+    stream.report.to_json()                            # counts, dropped notes, bad records
+
+Internal notes are dropped inside each source, before anything else sees them.
+A broken file raises :class:`~kbgen.exceptions.SourceError` naming the file,
+record and field. Because sources stream, that error can come after some
+tickets were yielded: callers gather the whole stream before writing anything
+(``list(stream)``), so a refused file writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from kbgen.exceptions import SourceError
+from kbgen.models import Ticket
+from kbgen.sources.base import MemorySource, Source
+from kbgen.sources.report import BadRecord, ReadReport
+from kbgen.sources.textio import check_not_empty, read_head
+
+__all__ = [
+    "BadRecord",
+    "MemorySource",
+    "ReadReport",
+    "Source",
+    "TicketStream",
+    "available_formats",
+    "detect_format",
+    "get_source",
+    "read_tickets",
+]
+
+
+def _sources() -> dict[str, type[Source]]:
+    from kbgen.plugins import pm
+
+    found: dict[str, type[Source]] = {}
+    # pluggy returns the last-registered plugin first; reversed, the built-ins come first,
+    # so they sniff first and keep their names.
+    for group in reversed(pm.hook.register_sources()):
+        for cls in group or []:
+            found.setdefault(cls.name, cls)
+    return found
+
+
+def available_formats() -> list[str]:
+    """Names accepted by ``--format`` (besides ``auto``), in detection order."""
+    return list(_sources())
+
+
+def get_source(name: str) -> type[Source]:
+    sources = _sources()
+    try:
+        return sources[name]
+    except KeyError:
+        raise SourceError(
+            f"unknown format '{name}'; use auto or one of: {', '.join(sources)}"
+        ) from None
+
+
+def detect_format(path: Path, *, mapping: Path | None = None) -> type[Source]:
+    """The first source whose ``sniff`` recognises the file (a mapping always wins)."""
+    if mapping is not None:
+        return get_source("mapping")
+    if path.is_dir():
+        return get_source("jira-json")
+    check_not_empty(path)
+    head = read_head(path)
+    for cls in _sources().values():
+        if not cls.needs_mapping and cls.sniff(path, head):
+            return cls
+    sniffable = [name for name, cls in _sources().items() if not cls.needs_mapping]
+    raise SourceError(
+        "cannot tell which export format this is; pass --format with one of: "
+        f"{', '.join(sniffable)}, or --mapping with a mapping file",
+        path=path,
+    )
+
+
+class TicketStream:
+    """Iterate once to get the tickets; ``report`` is complete when iteration ends."""
+
+    def __init__(self, source: Source, path: Path) -> None:
+        self.source = source
+        self.path = path
+        self.report: ReadReport = source.report
+        self._started = False
+
+    def __iter__(self) -> Iterator[Ticket]:
+        if self._started:
+            raise RuntimeError("a TicketStream can be iterated only once; call read_tickets again")
+        self._started = True
+        # Ids only (not tickets) are remembered: memory stays small for big exports.
+        seen: set[tuple[str, str]] = set()
+        duplicates = 0
+        for ticket in self.source.read(self.path):
+            key = (ticket.source, ticket.id)
+            if key in seen:
+                # Time-based incremental exports repeat tickets; one ticket is one record.
+                duplicates += 1
+                continue
+            seen.add(key)
+            self.report.tickets_read += 1
+            yield ticket
+        if duplicates:
+            self.report.note(
+                f"{duplicates} repeated ticket id{'s' if duplicates > 1 else ''} skipped "
+                "(the first occurrence was kept)"
+            )
+
+
+def read_tickets(
+    path: Path,
+    *,
+    format: str = "auto",
+    mapping: Path | None = None,
+    encoding: str | None = None,
+    skip_bad_records: bool = False,
+) -> TicketStream:
+    """Read an export (file, or folder of Jira issue files) as a stream of tickets."""
+    path = Path(path)
+    if not path.exists():
+        raise SourceError("no such file or folder", path=path)
+    cls = detect_format(path, mapping=mapping) if format == "auto" else get_source(format)
+    if cls.needs_mapping and mapping is None:
+        raise SourceError(f"format '{cls.name}' needs --mapping MAPPING.yml", path=path)
+    report = ReadReport(path=str(path), format=cls.name)
+    source = cls(
+        report=report, encoding=encoding, mapping=mapping, skip_bad_records=skip_bad_records
+    )
+    return TicketStream(source, path)

@@ -1,0 +1,103 @@
+"""CSV rows as records: column lookup by name (repeated names kept), shape and content checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kbgen.exceptions import SourceError
+from kbgen.sources.base import Source
+from kbgen.sources.textio import CsvRows
+
+
+@dataclass
+class CsvRecord:
+    """One data row: ``line`` is where it starts in the file (multi-line cells span more)."""
+
+    line: int
+    header: list[str]
+    cells: list[str]
+
+    @property
+    def where(self) -> str:
+        return f"line {self.line}"
+
+    def get(self, column: str, default: str = "") -> str:
+        """The first cell of ``column`` (repeated columns: see :meth:`all`)."""
+        try:
+            return self.cells[self.header.index(column)]
+        except ValueError:
+            return default
+
+    def all(self, column: str) -> list[str]:
+        """Every cell under a repeated column name, in column order (Jira ``Comment``)."""
+        return [cell for name, cell in zip(self.header, self.cells, strict=True) if name == column]
+
+
+def csv_records(
+    source: Source, path: Path, *, required: Iterable[str] = (), delimiter: str = ","
+) -> Iterator[CsvRecord]:
+    """Rows of ``path`` whose width matches the header; bad rows go to ``source.bad_record``.
+
+    A row with a NUL character is refused: NUL never appears in a text export,
+    so it means a binary or corrupted file, and nothing from it is trusted.
+    """
+    rows = CsvRows(path, source.encoding, delimiter=delimiter)
+    checked = False
+    for line, cells in rows:
+        header = rows.header
+        if not checked:
+            missing = [c for c in required if c not in header]
+            if missing:
+                raise SourceError(
+                    f"column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
+                    f"missing from the header; is this the right --format?",
+                    path=path,
+                    record="line 1",
+                )
+            checked = True
+        if len(cells) != len(header):
+            source.bad_record(
+                SourceError(
+                    f"{len(cells)} cells but the header has {len(header)} columns (ragged row); "
+                    "check for unquoted commas or a cut line",
+                    path=path,
+                    record=f"line {line}",
+                )
+            )
+            continue
+        nul = next((name for name, cell in zip(header, cells, strict=True) if "\x00" in cell), None)
+        if nul is not None:
+            source.bad_record(
+                SourceError(
+                    "contains a NUL character; the file is binary or corrupted, export it again",
+                    path=path,
+                    record=f"line {line}",
+                    field=nul or None,
+                )
+            )
+            continue
+        yield CsvRecord(line, header, cells)
+    if not checked:
+        missing = [c for c in required if c not in rows.header]
+        if missing:
+            raise SourceError(
+                f"column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
+                f"missing from the header; is this the right --format?",
+                path=path,
+                record="line 1",
+            )
+
+
+def csv_header(head: bytes) -> list[str]:
+    """The header names from the first bytes of a CSV file (for sniffing)."""
+    import csv
+    import io
+
+    text = head.decode("utf-8-sig", "ignore")
+    first = text.splitlines()[0] if text else ""
+    try:
+        return [h.strip() for h in next(csv.reader(io.StringIO(first)))]
+    except (StopIteration, csv.Error):
+        return []
