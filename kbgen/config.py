@@ -107,6 +107,7 @@ class StatsSection:
     cors_origins: list[str] = field(default_factory=list)
     rate_limit_per_minute: int = 60
     url: str = ""  # "" = .kbgen/stats.sqlite; "postgresql://..." (env KBGEN_STATS_URL wins)
+    trusted_proxies: list[str] = field(default_factory=list)  # proxy IPs whose X-Forwarded-For is believed
 
 
 @dataclass
