@@ -1,0 +1,13 @@
+"""Drafting: resolved tickets -> redacted draft articles, never duplicated, never over a person's edit.
+
+    report = capture_tickets(kb, [Path("export.json")], CaptureOptions())
+    draft = draft_article(redacted_ticket, "KB-0001")
+
+See docs/drafting.md for the pipeline and docs/templates.md for templates.
+"""
+
+from kbgen.drafting.capture import CaptureOptions, capture_tickets
+from kbgen.drafting.draft import Draft, draft_article
+from kbgen.drafting.report import CaptureReport
+
+__all__ = ["CaptureOptions", "CaptureReport", "Draft", "capture_tickets", "draft_article"]
