@@ -10,6 +10,7 @@ has been read, so a source error or crash midway writes nothing half-done.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -233,28 +234,34 @@ def capture_tickets(
         )
     with kb.lock("kbgen capture"):
         run = _Run(kb, stages, load_known(kb))
+        # One store transaction for the whole run: a file refused half-way, or a failed
+        # write, leaves no ticket recorded as drafted without its article.
+        batch = getattr(run.store, "batch", None)
         try:
-            for path in paths:
-                stream = stages.read_tickets(
-                    path,
-                    format=options.format,
-                    mapping=options.mapping,
-                    encoding=options.encoding,
-                    skip_bad_records=options.skip_bad_records,
-                )
-                label = f"Capturing {Path(path).name}"
-                for ticket in progress(stream, label, enabled=options.show_progress):
-                    run.capture(ticket)
-                run.report.sources.append(_source_report(stream, path))
-            run.finish_duplicates()
-            changes, run.report.edited = run.plan.build()
-            for warning in run.plan.warnings:
-                run.report.warn(warning)
-            if branches:
-                run.report.branches = commit_to_branches(kb, changes, options.batch_branch, stages)
-            else:
-                write_to_worktree(kb, changes, run.report)
-            _report_changes(run.report, changes)
+            with batch() if callable(batch) else contextlib.nullcontext():
+                for path in paths:
+                    stream = stages.read_tickets(
+                        path,
+                        format=options.format,
+                        mapping=options.mapping,
+                        encoding=options.encoding,
+                        skip_bad_records=options.skip_bad_records,
+                    )
+                    label = f"Capturing {Path(path).name}"
+                    for ticket in progress(stream, label, enabled=options.show_progress):
+                        run.capture(ticket)
+                    run.report.sources.append(_source_report(stream, path))
+                run.finish_duplicates()
+                changes, run.report.edited = run.plan.build()
+                for warning in run.plan.warnings:
+                    run.report.warn(warning)
+                if branches:
+                    run.report.branches = commit_to_branches(
+                        kb, changes, options.batch_branch, stages
+                    )
+                else:
+                    write_to_worktree(kb, changes, run.report)
+                _report_changes(run.report, changes)
         finally:
             closer = getattr(run.store, "close", None)
             if callable(closer):
