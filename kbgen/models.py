@@ -64,6 +64,8 @@ class Ticket:
     environment: Environment = field(default_factory=Environment)
     cause: str = ""
     resolution: str = ""
+    # Corrective or preventive action (整改措施), where the source records it separately.
+    prevention: str = ""
     resolution_status: str = (
         ""  # the vendor's own word: "Fixed", "Duplicate", "Solved (Permanently)"
     )
@@ -88,7 +90,7 @@ class Ticket:
 
     def public_text(self) -> str:
         """All publishable text, for similarity and search."""
-        parts = [self.title, self.problem, self.cause, self.resolution]
+        parts = [self.title, self.problem, self.cause, self.resolution, self.prevention]
         parts.extend(c.body for c in self.comments)
         return "\n\n".join(p for p in parts if p)
 

@@ -193,6 +193,7 @@ class DraftContent:
     symptoms: str
     cause: str
     resolution: str
+    prevention: str = ""
     # Flags for the reviewer, e.g. "resolution-needed", "private-comments-dropped:3".
     flags: list[str] = field(default_factory=list)
 
@@ -210,6 +211,7 @@ def extract_content(ticket: Ticket) -> DraftContent:
         symptoms_parts += [c.body for c in ticket.comments if c.role == "reporter"][:2]
     symptoms = clean_prose("\n\n".join(p for p in symptoms_parts if p))
     cause = "" if is_missing(ticket.cause) else clean_prose(ticket.cause)
+    prevention = "" if is_missing(ticket.prevention) else clean_prose(ticket.prevention)
     resolution_parts: list[str] = []
     if not is_missing(ticket.resolution):
         resolution_parts.append(ticket.resolution)
@@ -233,5 +235,6 @@ def extract_content(ticket: Ticket) -> DraftContent:
         symptoms=symptoms,
         cause=cause,
         resolution=resolution,
+        prevention=prevention,
         flags=flags,
     )

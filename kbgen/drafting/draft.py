@@ -126,7 +126,7 @@ def draft_article(
             else {},
             "cause": content.cause,
             "resolution": content.resolution,
-            "prevention": "",
+            "prevention": content.prevention,
             "needs_resolution": not content.has_resolution,
             "tickets": meta["tickets"],
         },

@@ -45,6 +45,7 @@ def redact_ticket(
         problem=clean(ticket.problem),
         cause=clean(ticket.cause),
         resolution=clean(ticket.resolution),
+        prevention=clean(ticket.prevention),
         url="",  # may name an internal host; articles list ticket ids, not links
         environment=Environment(
             product=plain(env.product), component=plain(env.component), version=plain(env.version)
@@ -65,6 +66,6 @@ def redact_for_record(
 ) -> tuple[Ticket, dict[str, int]]:
     """Only what the ticket store keeps of a skipped ticket, redacted; the rest is dropped unread."""
     slim = dataclasses.replace(
-        ticket, cause="", resolution="", comments=[], environment=Environment()
+        ticket, cause="", resolution="", prevention="", comments=[], environment=Environment()
     )
     return redact_ticket(slim, make_redactor)

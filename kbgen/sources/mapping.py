@@ -26,7 +26,7 @@ from kbgen.sources.jsonstream import JsonDocument
 from kbgen.sources.values import ISO_FORMATS, ValueProblem, markdown, normalise_id, parse_datetime
 from kbgen.text import DEFAULT_MISSING, clean_text, detect_language, is_missing, one_line
 
-TEXT_KEYS = ("problem", "cause", "resolution")
+TEXT_KEYS = ("problem", "cause", "resolution", "prevention")
 PLAIN_KEYS = ("title", "category", "subcategory", "priority", "status", "resolution_status", "url")
 
 
@@ -46,6 +46,7 @@ class Mapping:
     problem: list[str] = field(default_factory=list)
     cause: list[str] = field(default_factory=list)
     resolution: list[str] = field(default_factory=list)
+    prevention: list[str] = field(default_factory=list)
     category: str = ""
     subcategory: str = ""
     priority: str = ""
@@ -165,14 +166,14 @@ class MappingSource(Source):
         self.report.format = f"mapping:{self.mapping.stem}"
         if self.encoding is None and mapping.encoding:
             self.encoding = mapping.encoding
-        if not mapping.problem and not mapping.cause and not mapping.resolution:
+        if not any((mapping.problem, mapping.cause, mapping.resolution, mapping.prevention)):
             self.report.note(
                 "no free-text fields in this mapping: tickets carry metadata only, no drafts"
             )
         if not mapping.resolution_status:
             self.report.note(
-                "this export has no resolution-status field: drafting treats its tickets as "
-                "unresolved unless capture.require_positive_resolution is false"
+                "this export has no resolution-status field: drafting counts a ticket as "
+                "resolved only by a closed status or a resolved time"
             )
         if mapping.comments and not mapping.comment_visibility:
             self.report.note(
@@ -270,6 +271,7 @@ class MappingSource(Source):
             environment=Environment(**{k: plain(v) for k, v in m.environment.items()}),
             cause=text("cause"),
             resolution=text("resolution"),
+            prevention=text("prevention"),
             resolution_status=plain(m.resolution_status),
             status=plain(m.status),
             category=plain(m.category),

@@ -130,14 +130,22 @@ def test_sgcc_with_shipped_mapping_lists_the_shifted_rows(
     assert not any(t.environment.component in ("0", "无报告") for t in tickets)
 
 
-def test_sgcc_resolution_joins_both_columns(
+def test_sgcc_corrective_actions_are_their_own_field(
     datasets: Path, read_all: Any, sgcc_mapping: Path
 ) -> None:
-    tickets, _ = read_all(
-        datasets / "sgcc_ict_fault_incidents_zh.csv", mapping=sgcc_mapping, skip_bad_records=True
-    )
-    with_both = [t for t in tickets if "\n\n" in t.resolution]
-    assert with_both, "some rows have both 故障处理过程 and 整改措施"
+    import csv
+
+    path = datasets / "sgcc_ict_fault_incidents_zh.csv"
+    tickets, _ = read_all(path, mapping=sgcc_mapping, skip_bad_records=True)
+    missing = {"", "0", "无", "无。", "无报告", "（未反馈）", "原因不详", "正在核查", "未查清"}
+    with open(path, encoding="utf-8", newline="") as fh:
+        expected = {
+            f"SGCC-{row['id']}"
+            for row in csv.DictReader(fh)
+            if row["id"] not in ("936", "937") and row["整改措施"].strip() not in missing
+        }
+    assert {t.id for t in tickets if t.prevention} == expected
+    assert all("整改措施" not in t.resolution for t in tickets)
 
 
 def test_sgcc_without_skip_is_refused(datasets: Path, read_all: Any, sgcc_mapping: Path) -> None:

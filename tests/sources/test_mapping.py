@@ -147,7 +147,7 @@ def test_bad_mapping_files_report_every_problem(tmp_path: Path) -> None:
         [
             f"{path}: '{'title'}' must be text, got ['a', 'b']",
             f"{path}: unknown key 'colour' (known: id, format, source_name, id_prefix, records, "
-            "encoding, delimiter, title, problem, cause, resolution, category, subcategory, "
+            "encoding, delimiter, title, problem, cause, resolution, prevention, category, subcategory, "
             "priority, status, resolution_status, url, tags, opened, resolved, closed, date_format, "
             "language, environment, missing, metrics, checks, comments, comment_visibility)",
             f"{path}: 'id' is required: the column holding each ticket's id",

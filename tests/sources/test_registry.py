@@ -149,7 +149,7 @@ def test_cli_check_sgcc_lists_bad_records(datasets: Path, sgcc_mapping: Path) ->
         "bad records skipped: 2\n"
         "  line 1016 (id SGCC-936), field '是否工作日': value '34.9999999988358' does not match the mapping check '(|0|是|否)' (a column-shifted row?)\n"
         "  line 1017 (id SGCC-937), field '是否工作日': value '34.9999999988358' does not match the mapping check '(|0|是|否)' (a column-shifted row?)\n"
-        "note: this export has no resolution-status field: drafting treats its tickets as unresolved unless capture.require_positive_resolution is false\n",
+        "note: this export has no resolution-status field: drafting counts a ticket as resolved only by a closed status or a resolved time\n",
     )
 
 
