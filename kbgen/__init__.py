@@ -19,6 +19,7 @@ from kbgen.exceptions import (
     SourceError,
     StatsError,
     UnsafePathError,
+    WriteError,
 )
 from kbgen.hookspecs import hookimpl
 from kbgen.kb import KnowledgeBase
@@ -45,6 +46,7 @@ __all__ = [
     "StatsError",
     "Ticket",
     "UnsafePathError",
+    "WriteError",
     "hookimpl",
     "load_config",
 ]

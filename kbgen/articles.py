@@ -25,7 +25,7 @@ from typing import Any
 import frontmatter
 import yaml
 
-from kbgen.exceptions import ArticleError
+from kbgen.exceptions import ArticleError, WriteError
 from kbgen.models import Article
 
 SCAFFOLD_DIR = Path(__file__).parent / "scaffold"
@@ -182,8 +182,13 @@ def atomic_write(path: Path, data: bytes | str) -> None:
     """
     if isinstance(data, str):
         data = data.encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{path.name[:40]}.", suffix=TEMP_SUFFIX, dir=path.parent
+        )
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot write ({exc.strerror}); {_WRITE_HINT}") from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -191,15 +196,35 @@ def atomic_write(path: Path, data: bytes | str) -> None:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise WriteError(f"{path}: cannot write ({exc.strerror}); {_WRITE_HINT}") from exc
         raise
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+TEMP_SUFFIX = ".tmp"
+_WRITE_HINT = "the old file is intact; free disk space or fix permissions and run again"
+
+
+def remove_stale_temp_files(directory: Path) -> list[Path]:
+    """Delete the ``.<name>.<random>.tmp`` files a killed :func:`atomic_write` left behind.
+
+    Only call this while holding the KB lock: then no other kbgen run is mid-write.
+    """
+    removed = []
+    if directory.is_dir():
+        for tmp in directory.rglob(f".*{TEMP_SUFFIX}"):
+            if tmp.is_file() and not tmp.is_symlink():
+                tmp.unlink()
+                removed.append(tmp)
+    return removed
 
 
 def write_article(path: Path, article: Article) -> bool:

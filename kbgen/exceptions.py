@@ -12,6 +12,7 @@ say what to do next.
     ├── DraftError         a ticket that cannot become an article
     │   └── UnsafePathError   a write that would leave content/articles/
     ├── ArticleError       an article file that cannot be parsed
+    ├── WriteError         a file that cannot be written (disk full, read-only)
     ├── ReviewError        git and forge problems
     │   ├── GitError
     │   ├── LockedError    another kbgen run (or git) holds the lock
@@ -79,6 +80,10 @@ class UnsafePathError(DraftError):
 
 class ArticleError(KbgenError):
     """An article file cannot be parsed (front-matter, encoding, schema)."""
+
+
+class WriteError(KbgenError):
+    """A file cannot be written (disk full, read-only folder); the old content is intact."""
 
 
 class ReviewError(KbgenError):

@@ -93,7 +93,7 @@ _CODE_LINE = re.compile(
 )
 _DIFF_LINE = re.compile(r"^[+-](?![+-]*\s*$)")
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]|~{}])")
-_LINE_START_SPECIAL = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])(?=\s|$|[#>=\-])")
+_LINE_START_SPECIAL = re.compile(r"^([#+\-]|=+\s*$|\d+\.(?=\s|$))")
 
 
 def _looks_like_code(lines: list[str]) -> bool:
@@ -117,9 +117,18 @@ def escape_inline(text: str) -> str:
 def _escape_prose_line(line: str) -> str:
     line = line.strip()
     escaped = escape_inline(line)
-    # Block syntax at line start: headings, quotes, list markers, setext underlines, "1." lists.
-    escaped = _LINE_START_SPECIAL.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped, count=1)
-    return escaped
+    # Block syntax at line start: headings, list markers, setext underlines, "1." lists.
+    # (">" is already "&gt;"; "=" cannot be backslash-escaped, so it becomes an entity.)
+    return _LINE_START_SPECIAL.sub(_escape_block_marker, escaped, count=1)
+
+
+def _escape_block_marker(match: re.Match[str]) -> str:
+    marker = match.group(1)
+    if marker[0] == "=":
+        return "&#61;" + marker[1:]
+    if marker[0].isdigit():
+        return marker[:-1] + "\\."
+    return "\\" + marker
 
 
 def fence(code: str, info: str = "text") -> str:
@@ -144,11 +153,12 @@ def plain_to_markdown(text: str | None) -> str:
         if _looks_like_code(lines):
             blocks.append(fence("\n".join(lines)))
             continue
-        # Keep the writer's line breaks as hard breaks only where lines are short
-        # (lists, steps); long hard-wrapped prose reflows into one paragraph.
+        # Keep the writer's line breaks as hard breaks (two trailing spaces, the only
+        # form Python-Markdown knows) where lines are short (lists, steps); long
+        # hard-wrapped prose reflows into one paragraph.
         short = sum(1 for ln in lines if len(ln) < 60) > len(lines) // 2 and len(lines) > 1
         escaped = [_escape_prose_line(ln) for ln in lines if ln.strip()]
-        blocks.append(("\\\n" if short else "\n").join(escaped))
+        blocks.append(("  \n" if short else "\n").join(escaped))
     return "\n\n".join(blocks)
 
 

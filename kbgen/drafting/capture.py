@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from kbgen.articles import remove_stale_temp_files
 from kbgen.cli_options import progress
 from kbgen.drafting.content import extract_content
 from kbgen.drafting.eligibility import is_duplicate_resolution, skip_reason
@@ -233,6 +234,8 @@ def capture_tickets(
             "review branches are not available (kbgen.review); run capture with --no-branch"
         )
     with kb.lock("kbgen capture"):
+        for folder in (kb.articles_dir, kb.notes_dir):
+            remove_stale_temp_files(folder)  # left by a run that was killed mid-write
         run = _Run(kb, stages, load_known(kb))
         # One store transaction for the whole run: a file refused half-way, or a failed
         # write, leaves no ticket recorded as drafted without its article.

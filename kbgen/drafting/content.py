@@ -177,10 +177,28 @@ def clean_title(title: str, fallback_markdown: str = "") -> str:
     return one_line(text, TITLE_MAX)
 
 
+# Markdown syntax that vendor converters (Jira wiki, ADF) emit and a plain summary must not show.
+_MD_BLOCK_MARKER = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|[-*+][ \t]+|\d+\.[ \t]+|>[ \t]?)", re.M)
+_MD_HEADING_LINE = re.compile(r"^[ \t]*#{1,6}[ \t]+.*$\n?", re.M)
+_MD_LINK = re.compile(r"!?\[([^\]\\]*)\]\([^)\s]*\)")
+_MD_EMPHASIS = re.compile(r"(?<!\\)(\*\*|__|\*|`+|~~)")
+
+
+def markdown_to_plain(markdown: str) -> str:
+    """Drop Markdown syntax (headings, list markers, emphasis, code ticks, links), keep the words."""
+    text = _MD_HEADING_LINE.sub("", markdown)  # a heading is a label, not a sentence
+    text = _MD_BLOCK_MARKER.sub("", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_EMPHASIS.sub("", text)
+    return unescape_markdown(text)
+
+
 def summarize(markdown: str) -> str:
     """One line for the meta description: the first sentences of the symptoms, plain text."""
     prose = [b for b in _split_blocks(markdown) if not b.startswith(("```", "~~~"))]
-    text = unescape_markdown(" ".join(prose)).replace("<", "‹").replace(">", "›")
+    # The schema keeps angle brackets out of one-line fields the theme prints; look-alikes
+    # keep "List<String>" readable there (the body shows the real characters).
+    text = markdown_to_plain("\n\n".join(prose)).replace("<", "‹").replace(">", "›")
     return one_line(text, SUMMARY_MAX)
 
 

@@ -72,6 +72,18 @@ class CaptureReport:
             if bad:
                 lines.append(f"Bad records left out of {source.get('path')}: {len(bad)}")
                 lines += _listed(bad, lambda b: f"  {_bad_record(b)}")
+            private = int(source.get("private_dropped") or 0)
+            unknown = int(source.get("unknown_visibility") or 0)
+            if private or unknown:
+                lines.append(
+                    f"Left out {_n(private + unknown, 'internal comment')} from {source.get('path')}"
+                    + (
+                        f" ({unknown} of unknown visibility, treated as internal)."
+                        if unknown
+                        else "."
+                    )
+                )
+            lines += [f"Note on {source.get('path')}: {note}" for note in source.get("notes") or []]
         lines.append(
             f"Drafted {_n(q['drafts'], 'article')}: {q['drafts_with_resolution']} with a resolution, "
             f"{q['wip']} marked 'resolution needed'."

@@ -6,8 +6,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kbgen.articles import atomic_write, dump_article, load_article, parse_article, write_article
-from kbgen.exceptions import ArticleError
+from kbgen.articles import (
+    atomic_write,
+    dump_article,
+    load_article,
+    parse_article,
+    remove_stale_temp_files,
+    write_article,
+)
+from kbgen.exceptions import ArticleError, WriteError
 from kbgen.models import Article
 
 META = {
@@ -129,8 +136,12 @@ def test_atomic_write_leaves_old_content_and_no_temp_on_failure(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(WriteError) as err:
         atomic_write(path, "new")
+    assert err.value.message == (
+        f"{path}: cannot write (No space left on device); the old file is intact; "
+        "free disk space or fix permissions and run again"
+    )
     assert path.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md"]
 
@@ -156,3 +167,15 @@ def test_schema_is_valid_yaml_and_lists_required_keys() -> None:
     ):
         assert key in schema["required"]
     assert yaml.safe_dump(schema)
+
+
+def test_stale_temp_files_from_a_killed_write_are_removed(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    stale = [tmp_path / ".a.md.k1ll3d.tmp", tmp_path / "sub" / ".KB-0001.yml.x.tmp"]
+    for path in stale:
+        path.write_text("half")
+    keep = [tmp_path / "a.md", tmp_path / "notes.tmp"]
+    for path in keep:
+        path.write_text("whole")
+    assert sorted(remove_stale_temp_files(tmp_path)) == sorted(stale)
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["a.md", "notes.tmp"]

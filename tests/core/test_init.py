@@ -13,7 +13,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout.strip()
+    return subprocess.run(
+        ["git", *args], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def test_init_creates_a_committed_kb_on_main(tmp_path: Path) -> None:
@@ -38,15 +40,22 @@ def test_init_refuses_a_non_empty_directory(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine")
     result = CliRunner().invoke(cli, ["init", str(tmp_path)])
     assert result.exit_code == 1
-    assert result.output == f"Error: {tmp_path} already exists and is not empty; choose a new directory\n"
+    assert (
+        result.output
+        == f"Error: {tmp_path} already exists and is not empty; choose a new directory\n"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
-def test_init_without_git_says_so_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_init_without_git_says_so_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
     result = CliRunner().invoke(cli, ["init", str(tmp_path / "kb")])
     assert result.exit_code == 1
-    assert result.output == "Error: git is not installed or not on PATH; install git and try again\n"
+    assert (
+        result.output == "Error: git is not installed or not on PATH; install git and try again\n"
+    )
     assert not (tmp_path / "kb").exists()
 
 
@@ -70,4 +79,6 @@ SHARED_WITH_REPO = [
 @pytest.mark.parametrize(("src", "rel"), SHARED_WITH_REPO, ids=[rel for _, rel in SHARED_WITH_REPO])
 def test_this_repository_is_a_kb_with_the_same_scaffold(src: Path, rel: str) -> None:
     """The repo root is an example KB: its config and templates must not drift from the scaffold."""
-    assert (REPO_ROOT / rel).read_bytes() == src.read_bytes(), f"{rel} differs from kbgen/scaffold; copy it over"
+    assert (REPO_ROOT / rel).read_bytes() == src.read_bytes(), (
+        f"{rel} differs from kbgen/scaffold; copy it over"
+    )

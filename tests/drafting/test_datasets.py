@@ -113,6 +113,8 @@ def test_lucene_text_output_and_zero_diff_recapture(kb: KnowledgeBase, datasets:
     )
     assert result.output.splitlines() == [
         "Read 10 tickets from 1 source.",
+        f"Note on {datasets / LUCENE}: the export is one page of a larger search (total 4918); "
+        "export the remaining pages to capture them too",
         "Drafted 6 articles: 5 with a resolution, 1 marked 'resolution needed'.",
         "  KB-0001  content/articles/kb-0001-lock-files-dont-work-in-jdk-1-1.md  (LUCENE-1)",
         "  KB-0002  content/articles/kb-0002-prefix-queries-cannot-be-case-insensitive.md  (LUCENE-3, LUCENE-2)",
@@ -135,6 +137,8 @@ def test_lucene_text_output_and_zero_diff_recapture(kb: KnowledgeBase, datasets:
     )
     assert again.output.splitlines() == [
         "Read 10 tickets from 1 source.",
+        f"Note on {datasets / LUCENE}: the export is one page of a larger search (total 4918); "
+        "export the remaining pages to capture them too",
         "Drafted 0 articles: 0 with a resolution, 0 marked 'resolution needed'.",
         "Linked 0 tickets to existing articles.",
         "Already captured: 7 tickets (their articles appear above only if they changed).",

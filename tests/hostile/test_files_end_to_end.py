@@ -200,12 +200,6 @@ def test_a_ticket_missing_from_the_next_export_keeps_its_page(tmp_path: Path) ->
     ).is_file()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG: kbgen/drafting (writing.py / capture.py) lets OSError ENOSPC from "
-    "kbgen.articles.atomic_write escape as a traceback instead of a KbgenError naming the file",
-)
 def test_a_full_disk_is_a_clear_error_and_leaves_nothing_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

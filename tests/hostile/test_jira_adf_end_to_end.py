@@ -72,12 +72,6 @@ def test_the_placeholders_are_visible_on_the_published_page(run: Run) -> None:
     assert "<strong>exactly ten minutes</strong>" in body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG: kbgen/drafting/content.py summarize keeps Markdown syntax ('## Symptom', '**', "
-    "backticks) in the summary, which becomes the meta description and search entry",
-)
 def test_the_meta_description_is_plain_text(run: Run) -> None:
     (description,) = re.findall(r'<meta name="description" content="([^"]*)">', run.html)
     assert description.startswith("Teams meetings freeze after exactly ten minutes")

@@ -123,12 +123,6 @@ def test_sigkill_mid_batch_leaves_whole_files_and_the_rerun_completes(tmp_path: 
     assert killed_mid_batch or len(after_kill) == TICKETS  # otherwise the kill came too late
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG: a SIGKILL during kbgen.articles.atomic_write leaves '.<name>.<random>.tmp' in "
-    "content/articles or content/review-notes, and the next kbgen capture never removes it",
-)
 def test_the_next_run_removes_temp_files_a_kill_left_behind(tmp_path: Path) -> None:
     """Case 42: "no .tmp leftovers after the next run" (seen with the real kill above)."""
     kb = new_kb(tmp_path / "kb")

@@ -158,12 +158,6 @@ VISIBLE_LINES = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG: kbgen/text.py plain_to_markdown writes '\\\\<newline>' hard breaks and '\\\\1.' "
-    "escapes that Python-Markdown (MkDocs) shows as literal backslashes",
-)
 def test_markdown_significant_lines_render_without_stray_backslashes(kb: Path) -> None:
     """Case 30: each line is visible exactly as typed, with no escape characters showing."""
     markup = Markup()
