@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -123,6 +124,8 @@ class Redactor:
             counts.update(found)
             if not glued:
                 break
+        if self.markdown and counts:
+            text = unlink_redacted_targets(text)
         return Redacted(text, dict(sorted(counts.items())))
 
     def _redact_once(self, text: str) -> tuple[str, Counter[str], bool]:
@@ -147,6 +150,23 @@ class Redactor:
             glued = glued or _gluable(text, orig_start - 1) or _gluable(text, orig_end)
         out.append(text[pos:])
         return "".join(out), counts, glued
+
+
+# A Markdown link whose destination now holds a token: "[the runbook](https://wiki.\\[name\\].example/)".
+# No URL can carry a token (MkDocs even fails on "http://[ip]/", a broken IPv6 literal), so
+# the link goes and its label stays; an autolink "<http://[ip]/x>" becomes plain text.
+_LINK_WITH_TOKEN = re.compile(
+    r"(!?)(?<!\\)\[((?:\\.|[^\]\\\n])*)\]\(<?([^()\s<>]*?\\?\[[a-z-]+\\?\][^()\s<>]*)>?\)"
+)
+_AUTOLINK_WITH_TOKEN = re.compile(r"<([a-z][a-z0-9+.-]*:[^<>\s]*\[[a-z-]+\][^<>\s]*)>", re.I)
+
+
+def unlink_redacted_targets(text: str) -> str:
+    """Turn links whose target was redacted into plain text (images into nothing)."""
+    text = _LINK_WITH_TOKEN.sub(lambda m: "" if m.group(1) else m.group(2), text)
+    return _AUTOLINK_WITH_TOKEN.sub(
+        lambda m: m.group(1).replace("[", "\\[").replace("]", "\\]"), text
+    )
 
 
 def _gluable(text: str, pos: int) -> bool:

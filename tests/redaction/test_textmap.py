@@ -42,10 +42,11 @@ def test_literal_regions_are_fences_code_spans_and_autolinks() -> None:
     )
 
 
-def test_tokens_inside_code_spans_and_autolinks_are_unescaped() -> None:
+def test_tokens_inside_code_spans_are_plain_and_redacted_links_are_unlinked() -> None:
     markdown = "use `ssh 10.0.0.1` or <http://10.0.0.2/x>, [docs](<http://10.0.0.3/y>) and 10.0.0.4"
+    # A link to "http://[ip]/" is no URL at all (MkDocs fails on it), so it becomes text.
     assert Redactor().redact(markdown).text == (
-        "use `ssh [ip]` or <http://[ip]/x>, [docs](<http://[ip]/y>) and \\[ip\\]"
+        "use `ssh [ip]` or http://\\[ip\\]/x, docs and \\[ip\\]"
     )
 
 
