@@ -21,9 +21,11 @@ DEMO_MARKER = ".kbgen-demo"
 DEMO_REVIEWER = "Demo Reviewer"
 
 # Sample exports in capture order, with the format kbgen should detect for each.
+# The last one is captured after the first articles are published, to show linking.
 SAMPLES = (
     "apache-lucene-jira-rest.json",
     "helpdesk-bilingual-zendesk.json",
+    "helpdesk-followups-zendesk.json",
 )
 
 
@@ -63,11 +65,7 @@ def configure_demo(kb: KnowledgeBase) -> None:
     )
 
 
-def run_demo(
-    directory: Path, *, serve: bool, port: int, echo: Callable[[str], None]
-) -> KnowledgeBase:
-    from kbgen.drafting.capture import CaptureOptions, capture_tickets
-    from kbgen.review.approve import approve
+def run_demo(directory: Path, *, serve: bool, port: int, echo: Callable[[str], None]) -> KnowledgeBase:
     from kbgen.review.git import run_git
     from kbgen.site.build import build_site
 
@@ -80,15 +78,44 @@ def run_demo(
     run_git(["add", "-A"], kb.root)
     run_git(["commit", "-q", "-m", "Configure the demo site"], kb.root)
     kb = KnowledgeBase.open(kb.root)
-    echo(f"1/4 Created a knowledge base in {directory}")
+    echo(f"1/5 Created a knowledge base in {directory}")
+
+    created = _capture(kb, samples[:-1], echo)
+    echo(f"2/5 Captured {created} drafts, each on its own kb/ review branch")
+    _approve_all(kb, echo, step="3/5")
+
+    _capture(kb, samples[-1:], echo)
+    echo("4/5 Captured follow-up tickets: kbgen linked them to the articles that answer them")
+    _approve_all(kb, echo, step="    ")
+
+    result = build_site(kb, strict=True)
+    for line in result.summary_lines():
+        echo(f"    {line}")
+    echo(f"5/5 Built the site in {kb.relpath(kb.site_dir)}/")
+
+    if serve:
+        from kbgen.stats.server import serve_site
+
+        echo(f"Serving on http://127.0.0.1:{port}/ (Ctrl-C to stop). Views, votes and searches")
+        echo("you make there are recorded; see them with: kbgen stats report --kb " + str(directory))
+        serve_site(kb, host="127.0.0.1", port=port, site_dir=kb.site_dir)
+    return kb
+
+
+def _capture(kb: KnowledgeBase, paths: list[Path], echo: Callable[[str], None]) -> int:
+    from kbgen.drafting.capture import CaptureOptions, capture_tickets
 
     created = 0
-    for sample in samples:
+    for sample in paths:
         report = capture_tickets(kb, [sample], CaptureOptions(branch=True))
         created += len(report.created)
         for line in report.summary_lines():
             echo(f"    {line}")
-    echo(f"2/4 Captured {created} drafts, each on its own kb/ review branch")
+    return created
+
+
+def _approve_all(kb: KnowledgeBase, echo: Callable[[str], None], *, step: str) -> None:
+    from kbgen.review.approve import approve
 
     approvals = approve(kb, branch=None, ids=[], all_=True, reviewer=DEMO_REVIEWER)
     for approval in approvals:
@@ -96,21 +123,6 @@ def run_demo(
     published = sum(1 for a in approvals if not a.skipped)
     pending = len(approvals) - published
     echo(
-        f"3/4 {DEMO_REVIEWER} approved and merged {published} drafts; "
-        f"{pending} stay pending until someone writes their resolution"
+        f"{step} {DEMO_REVIEWER} approved and merged {published} branches in git; "
+        f"{pending} drafts stay pending until someone writes their resolution"
     )
-
-    result = build_site(kb, strict=True)
-    for line in result.summary_lines():
-        echo(f"    {line}")
-    echo(f"4/4 Built the site in {kb.relpath(result.site_dir)}")
-
-    if serve:
-        from kbgen.stats.server import serve_site
-
-        echo(f"Serving on http://127.0.0.1:{port}/ (Ctrl-C to stop). Views, votes and searches")
-        echo(
-            "you make there are recorded; see them with: kbgen stats report --kb " + str(directory)
-        )
-        serve_site(kb, host="127.0.0.1", port=port, site_dir=result.site_dir)
-    return kb
