@@ -1,0 +1,427 @@
+"""The ``kbgen`` MkDocs plugin: published articles only, generated index pages, safe HTML.
+
+Registered as ``kbgen`` in the ``mkdocs.plugins`` entry-point group, so a
+plain ``mkdocs build`` of a KB uses it too. What it does, by event:
+
+* ``on_config``: opens the KB, drops Markdown extensions that let content
+  inject attributes or HTML (``attr_list``, which Material's tags plugin adds,
+  and ``md_in_html``), passes ``site.collector_url`` to the theme, and sets a
+  short navigation of generated pages (articles stay out of the nav: with
+  them in it every page renders the whole nav, which is quadratic).
+* ``on_files``: refreshes the search index, keeps ``published`` and
+  ``needs_update`` articles, removes drafts, turns ``retired`` ones into
+  tombstones, drops non-image sidecar files, and generates the home, browse,
+  category, popular, recent, tags (and internal) pages.
+* ``on_page_markdown``: replaces each page's front-matter with escaped values
+  (title, description, tags) so the theme never prints raw front-matter.
+* ``on_page_content``: sanitises the HTML with nh3, then adds kbgen's own
+  panel, notice and related articles.
+* ``on_page_context``: hands Material's search plugin a small stub (title,
+  summary, headings) instead of the full text, then restores the page.
+* ``on_post_build``: writes ``kbgen-pages.json`` for the stats collector.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from kbgen.articles import atomic_write
+from kbgen.exceptions import KbgenError
+from kbgen.kb import KnowledgeBase
+from kbgen.search.documents import fast_load_article
+from kbgen.site import catalog, pages
+from kbgen.site.catalog import SiteArticle
+from kbgen.site.index_job import finish_index_build, start_index_build
+from kbgen.site.sanitize import clean_html, escape, safe_tag
+from kbgen.site.tags import tags_injection_points
+
+log = get_plugin_logger(__name__)
+
+PAGES_MANIFEST = "kbgen-pages.json"
+MEDIA_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}  # never .svg: it can carry script
+UNSAFE_EXTENSIONS = (
+    "attr_list",
+    "md_in_html",
+    "markdown.extensions.attr_list",
+    "markdown.extensions.md_in_html",
+)
+
+
+class KbgenPluginConfig(Config):
+    enabled = c.Type(bool, default=True)
+    related_limit = c.Type(int, default=5)
+
+
+def article_stats(kb: KnowledgeBase) -> dict[str, dict[str, Any]] | None:
+    """Views and votes per article id from the stats stage, or None before it exists or has data."""
+    try:
+        from kbgen.stats.summary import article_stats as collect
+    except ImportError:
+        return None
+    try:
+        stats = collect(kb)
+    except KbgenError as exc:
+        log.info("no usage stats on the site: %s", exc.message)
+        return None
+    return stats or None
+
+
+def internal_pages(kb: KnowledgeBase) -> dict[str, str]:
+    """Hook point for ``site.internal``: ``kbgen.stats.dashboard.site_pages(kb) -> {name: markdown}``."""
+    try:
+        from kbgen.stats.dashboard import site_pages
+    except ImportError:
+        return {}
+    return dict(site_pages(kb))
+
+
+RELATED_MARK = "<!-- kbgen:related -->"  # kbgen's own marker, added after sanitising
+
+
+def _quiet_jieba() -> None:
+    """Material's search plugin cuts Chinese with jieba, which logs its dictionary loading."""
+    try:
+        import jieba
+    except ImportError:  # then Material does not segment either
+        return
+    jieba.setLogLevel(60)
+
+
+class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kb: KnowledgeBase | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self.articles: dict[str, SiteArticle] = {}  # by src_uri
+        self.tombstones: dict[str, SiteArticle | None] = {}  # src_uri -> replacement
+        self.category_urls: dict[str, str] = {}
+        self.generated: set[str] = set()
+        self.stats: dict[str, dict[str, Any]] | None = None
+        self.search_documents = 0
+        self._full_content: dict[str, str] = {}
+        self._index_job: Any = None
+
+    # -- configuration ---------------------------------------------------------
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        self._reset()
+        root = Path(config.config_file_path or ".").resolve().parent
+        try:
+            self.kb = KnowledgeBase.open(root)
+        except KbgenError as exc:
+            raise PluginError(exc.message) from None
+        dropped = [e for e in config.markdown_extensions if e in UNSAFE_EXTENSIONS]
+        if dropped:
+            config.markdown_extensions = [
+                e for e in config.markdown_extensions if e not in UNSAFE_EXTENSIONS
+            ]
+            for name in dropped:
+                config.mdx_configs.pop(name, None)
+            log.debug("disabled %s: they let article content inject attributes", ", ".join(dropped))
+        _quiet_jieba()
+        self._index_job = start_index_build(self.kb)
+        extra_kbgen = dict(config.extra.get("kbgen") or {})
+        extra_kbgen["collector_url"] = self.kb.config.site.collector_url
+        config.extra["kbgen"] = extra_kbgen
+        nav: list[Any] = [
+            {"Home": catalog.HOME_URI},
+            {"Browse": catalog.BROWSE_URI},
+            {"Popular": catalog.POPULAR_URI},
+            {"Recently updated": catalog.RECENT_URI},
+            {"Tags": catalog.TAGS_URI},
+        ]
+        if self.kb.config.site.internal:
+            nav.append({"Internal": f"{catalog.INTERNAL_DIR}/index.md"})
+        config.nav = nav
+        return config
+
+    # -- files -----------------------------------------------------------------
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled or self.kb is None:
+            return None
+        kb = self.kb
+        docs_dir = str(Path(config.docs_dir).resolve())
+        retired: list[SiteArticle] = []
+        for file in list(files):
+            if (
+                file.generated_by
+                or file.src_dir is None
+                or str(Path(file.src_dir).resolve()) != docs_dir
+            ):
+                continue  # theme assets and other plugins' pages
+            top = file.src_uri.split("/", 1)[0]
+            if (
+                top in (catalog.GENERATED_DIR, catalog.INTERNAL_DIR)
+                or file.src_uri == catalog.HOME_URI
+            ):
+                raise PluginError(
+                    f"{kb.relpath(Path(file.abs_src_path or ''))}: '{file.src_uri}' is reserved for "
+                    "kbgen's generated pages; rename or move the file"
+                )
+            if any(part.startswith(("_", ".")) for part in file.src_uri.split("/")):
+                files.remove(file)
+                continue
+            if not file.is_documentation_page():
+                if Path(file.src_uri).suffix.lower() not in MEDIA_SUFFIXES:
+                    log.info(
+                        "not publishing %s: only articles and images are published", file.src_uri
+                    )
+                    files.remove(file)
+                continue
+            path = Path(file.abs_src_path or "")
+            try:
+                article = fast_load_article(path)
+            except KbgenError as exc:
+                message = exc.message.replace(str(path), kb.relpath(path))
+                raise PluginError(
+                    f"{message}. Fix the file ('kbgen check' lists every problem)"
+                ) from None
+            item = SiteArticle(
+                src_uri=file.src_uri, article=article, url=file.url, kb_path=kb.relpath(path)
+            )
+            if article.is_published:
+                self.articles[file.src_uri] = item
+            else:
+                files.remove(file)
+                if article.status == "retired":
+                    retired.append(item)
+        published = list(self.articles.values())
+        by_id = {a.id: a for a in published}
+        for item in retired:
+            target = by_id.get(str(item.article.meta.get("redirect_to") or ""))
+            self.tombstones[item.src_uri] = target
+            self._generate(files, config, item.src_uri, pages.tombstone_page(item, target))
+        site = kb.config.site
+        self.stats = article_stats(kb) if (site.show_stats or site.internal) else None
+        self._generate_index_pages(files, config, published)
+        if site.internal:
+            self._generate_internal_pages(files, config)
+        return files
+
+    def _generate(self, files: Files, config: MkDocsConfig, src_uri: str, content: str) -> File:
+        existing = files.get_file_from_path(src_uri)
+        if existing is not None:
+            files.remove(existing)
+        file = File.generated(config, src_uri, content=content)
+        files.append(file)
+        self.generated.add(src_uri)
+        return file
+
+    def _url_of(self, config: MkDocsConfig, src_uri: str) -> str:
+        return File.generated(config, src_uri, content="").url
+
+    def _generate_index_pages(
+        self, files: Files, config: MkDocsConfig, published: list[SiteArticle]
+    ) -> None:
+        site = self.kb.config.site  # type: ignore[union-attr]
+        groups = catalog.by_category(published)
+        self.category_urls = {
+            name: self._url_of(config, catalog.category_uri(name)) for name in groups
+        }
+        urls = {
+            "popular": self._url_of(config, catalog.POPULAR_URI),
+            "recent": self._url_of(config, catalog.RECENT_URI),
+        }
+        popular, extras = self._popular(published, site.popular_limit)
+        recent = catalog.recently_updated(published, site.recent_limit)
+        home = pages.home_page(
+            site_name=str(config.site_name),
+            total=len(published),
+            categories=groups,
+            category_urls=self.category_urls,
+            popular=popular[:6],
+            popular_extras=extras,
+            recent=recent[:6],
+            urls=urls,
+        )
+        self._generate(files, config, catalog.HOME_URI, home)
+        browse_url = self._url_of(config, catalog.BROWSE_URI)
+        self._generate(
+            files,
+            config,
+            catalog.BROWSE_URI,
+            pages.browse_page(browse_url, groups, self.category_urls),
+        )
+        for name, items in groups.items():
+            uri = catalog.category_uri(name)
+            self._generate(
+                files, config, uri, pages.category_page(self.category_urls[name], name, items)
+            )
+        self._generate(
+            files,
+            config,
+            catalog.POPULAR_URI,
+            pages.popular_page(urls["popular"], popular, extras, bool(self.stats)),
+        )
+        self._generate(files, config, catalog.RECENT_URI, pages.recent_page(urls["recent"], recent))
+        self._generate(files, config, catalog.TAGS_URI, pages.tags_page())
+
+    def _popular(
+        self, published: list[SiteArticle], limit: int
+    ) -> tuple[list[SiteArticle], dict[str, str]]:
+        stats = self.stats
+        if not stats:
+            return [], {}
+        views = {a.id: int((stats.get(a.id) or {}).get("views") or 0) for a in published}
+        viewed = sorted(
+            (a for a in published if views[a.id] > 0), key=lambda a: (-views[a.id], a.id)
+        )
+        extras = {
+            a.id: f"{views[a.id]} view{'s' if views[a.id] != 1 else ''}" for a in viewed[:limit]
+        }
+        return viewed[:limit], extras
+
+    def _generate_internal_pages(self, files: Files, config: MkDocsConfig) -> None:
+        extra = internal_pages(self.kb)  # type: ignore[arg-type]
+        links = "".join(
+            f'<li><a href="{escape(posixpath.splitext(name)[0])}/">{escape(posixpath.splitext(name)[0])}</a></li>'
+            for name in sorted(extra)
+        )
+        index = (
+            links
+            and f"<ul>{links}</ul>"
+            or '<p class="kb-empty">No internal pages are available yet.</p>'
+        )
+        self._generate(
+            files, config, f"{catalog.INTERNAL_DIR}/index.md", pages.page_source("Internal", index)
+        )
+        for name, markdown in extra.items():
+            self._generate(files, config, f"{catalog.INTERNAL_DIR}/{name}", markdown)
+
+    def _link_related(self, published: list[SiteArticle]) -> None:
+        from kbgen.search.terms import similarity_index
+
+        if not published or self.config.related_limit <= 0:
+            return
+        index = similarity_index(self.kb.index_dir)  # type: ignore[union-attr]
+        by_path = {a.kb_path: a for a in published}
+        for item in published:
+            paths = index.related(item.kb_path, set(by_path), limit=self.config.related_limit)
+            item.related = [by_path[p] for p in paths]
+
+    # -- pages -----------------------------------------------------------------
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if not self.config.enabled:
+            return None
+        item = self.articles.get(page.file.src_uri)
+        if item is not None:
+            # Only what the theme needs, escaped: Material prints these raw.
+            page.meta = {
+                "title": escape(item.title),
+                "description": escape(item.summary),
+                "tags": [t for t in (safe_tag(t) for t in item.article.tags) if t],
+            }
+        elif page.file.src_uri in self.generated:
+            page.meta = _escaped_generated_meta(page.meta)
+        return None
+
+    @event_priority(-100)  # last, so every plugin's HTML is sanitised too
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if not self.config.enabled:
+            return None
+        html = clean_html(html)
+        if page.file.src_uri == catalog.TAGS_URI:
+            html = tags_injection_points(html, page)
+        item = self.articles.get(page.file.src_uri)
+        if item is None:
+            return html
+        # self.stats is only loaded when site.show_stats (or site.internal) asks for it.
+        stats = (self.stats or {}).get(item.id)
+        top = pages.category_link(item, self.category_urls) + pages.panel_html(item)
+        if item.status == "needs_update":
+            top += pages.needs_update_notice(item)
+        bottom = pages.stats_line(stats) + RELATED_MARK  # filled in on_post_page
+        return top + html + bottom
+
+    @event_priority(100)
+    def _context_before_search(
+        self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any
+    ) -> Any:
+        item = self.articles.get(page.file.src_uri)
+        if self.config.enabled and item is not None and page.content is not None:
+            self._full_content[page.file.src_uri] = page.content
+            page.content = pages.search_stub(item)
+        return None
+
+    @event_priority(-100)
+    def _context_after_search(
+        self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any
+    ) -> Any:
+        full = self._full_content.pop(page.file.src_uri, None)
+        if full is not None:
+            page.content = full
+        return None
+
+    on_page_context = CombinedEvent(_context_before_search, _context_after_search)
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        """Every page is rendered by now: wait for the index build, then link related articles."""
+        if not self.config.enabled or self.kb is None:
+            return None
+        self.search_documents = finish_index_build(self.kb, self._index_job)
+        self._index_job = None
+        self._link_related(list(self.articles.values()))
+        return None
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        item = self.articles.get(page.file.src_uri)
+        if item is not None:
+            return output.replace(RELATED_MARK, pages.related_html(item), 1)
+        target = self.tombstones.get(page.file.src_uri)
+        if target is None:
+            return None
+        redirect = escape(pages.href(page.url, target.url))
+        return output.replace(
+            "<head>", f'<head><meta http-equiv="refresh" content="0; url={redirect}">', 1
+        )
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.enabled:
+            return
+        records = sorted((a.page_record() for a in self.articles.values()), key=lambda r: r["page"])
+        atomic_write(
+            Path(config.site_dir) / PAGES_MANIFEST,
+            json.dumps(records, ensure_ascii=False, indent=1),
+        )
+
+    # -- results for build_site ------------------------------------------------
+
+    @property
+    def published_count(self) -> int:
+        return len(self.articles)
+
+    @property
+    def retired_count(self) -> int:
+        return len(self.tombstones)
+
+
+def _escaped_generated_meta(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """Generated pages: titles can come from content (category names), so escape them too."""
+    out = dict(meta)
+    if "title" in out:
+        out["title"] = escape(out["title"])
+    return out
