@@ -236,6 +236,9 @@ def capture_tickets(
     with kb.lock("kbgen capture"):
         for folder in (kb.articles_dir, kb.notes_dir):
             remove_stale_temp_files(folder)  # left by a run that was killed mid-write
+        if stages.refresh_index is not None:
+            # Articles merged since the last run (approvals, edits) must count for reuse.
+            stages.refresh_index(kb)
         run = _Run(kb, stages, load_known(kb))
         # One store transaction for the whole run: a file refused half-way, or a failed
         # write, leaves no ticket recorded as drafted without its article.

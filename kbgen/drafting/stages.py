@@ -47,6 +47,8 @@ class Stages:
     make_redactor: Callable[[KnowledgeBase, Ticket], Redactor]
     # (kb, text, limit) -> hits scored 0..1; None: no reuse check (reported as a warning)
     find_similar: Callable[[KnowledgeBase, str, int], list[Any]] | None = None
+    # kb -> None: bring the similarity index up to date with content/articles before a run
+    refresh_index: Callable[[KnowledgeBase], Any] | None = None
     # kb -> store, or None when there is none (reported as a warning)
     open_store: Callable[[KnowledgeBase], TicketStore | None] | None = None
     # (kb, changes, batch_branch=) -> list of results; needed only with --branch
@@ -114,6 +116,7 @@ def default_stages() -> Stages:
         read_tickets=_read_tickets,
         make_redactor=_redactor_factory(),
         find_similar=find_similar,
+        refresh_index=getattr(search, "build_index", None) if search else None,
         open_store=open_store,
         commit_drafts=getattr(branches, "commit_drafts", None) if branches else None,
         draft_change=getattr(branches, "DraftChange", None) if branches else None,

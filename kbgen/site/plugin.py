@@ -180,6 +180,13 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
             if any(part.startswith(("_", ".")) for part in file.src_uri.split("/")):
                 files.remove(file)
                 continue
+            source = Path(file.abs_src_path or "")
+            if _through_symlink(source, Path(docs_dir)):
+                # A symlink could publish any file on the build machine (case 38).
+                raise PluginError(
+                    f"{kb.relpath(source)} is a symbolic link; kbgen never publishes through "
+                    "symlinks. Replace it with the file itself"
+                )
             if not file.is_documentation_page():
                 if Path(file.src_uri).suffix.lower() not in MEDIA_SUFFIXES:
                     log.info(
@@ -425,3 +432,13 @@ def _escaped_generated_meta(meta: Mapping[str, Any]) -> dict[str, Any]:
     if "title" in out:
         out["title"] = escape(out["title"])
     return out
+
+
+def _through_symlink(path: Path, docs_dir: Path) -> bool:
+    """True when ``path`` or a folder between it and ``docs_dir`` is a symlink, or it escapes."""
+    current = path
+    while current != docs_dir and current != current.parent:
+        if current.is_symlink():
+            return True
+        current = current.parent
+    return not path.resolve().is_relative_to(docs_dir.resolve())

@@ -115,16 +115,14 @@ def test_a_symlinked_article_fails_the_check(tmp_path: Path) -> None:
     assert "symbolic link" in checked.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG: kbgen/site (plugin on_files / build_site) follows a symlink in docs_dir and "
-    "publishes a file from outside the KB (kb-0099-outside/index.html)",
-)
 def test_a_symlinked_article_is_never_published(tmp_path: Path) -> None:
     """Case 38 at build time: the build refuses or skips it; its text reaches no site file."""
     kb = planted_link(tmp_path)
-    kbgen("build", "--kb", kb)
+    built = kbgen("build", "--kb", kb)
+    assert built.exit_code == 1
+    assert "content/articles/kb-0099-outside.md is a symbolic link; kbgen never publishes" in (
+        built.output
+    )
     site = kb / "site"
     leaked = [p for p in site.rglob("*") if p.is_file() and b"zanzibar" in p.read_bytes()]
     assert leaked == []

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from .kbrun import FIXTURES, kbgen, new_kb, site_text
 
 EXPORT = FIXTURES / "links" / "jira_name_in_url.json"
@@ -33,24 +31,12 @@ def test_the_surname_is_redacted_from_the_draft(tmp_path: Path) -> None:
     assert "raised the query timeout to 30 seconds" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG: kbgen/site/build.py build_site lets mkdocs' ValueError (invalid URL "
-    "'https://wiki.[name].example/runbook') escape as a traceback instead of SiteError",
-)
 def test_build_never_ends_in_a_traceback(tmp_path: Path) -> None:
     root = published(tmp_path)
     result = kbgen("build", "--kb", root)  # kbgen() fails the test on a traceback
     assert result.exit_code == 0 or result.output.startswith(f"Error: {ARTICLE}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG: redaction replaces a listed surname inside a URL host "
-    "(https://wiki.[name].example/runbook), leaving a link MkDocs cannot build",
-)
 def test_a_redacted_link_still_builds_and_leaks_nothing(tmp_path: Path) -> None:
     root = published(tmp_path)
     result = kbgen("build", "--kb", root)
