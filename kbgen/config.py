@@ -23,8 +23,11 @@ CONFIG_NAME = "kbgen.yml"
 class KbSection:
     """Identity of the knowledge base."""
 
-    id_prefix: str = "KB"  # article ids look like KB-0042
+    # Prefix of article ids: KB gives KB-0042.
+    id_prefix: str = "KB"
+    # Language of drafts when a ticket's language cannot be detected (en or zh).
     default_language: str = "en"
+    # The branch the published site is built from; drafts branch off it.
     base_branch: str = "main"
 
 
@@ -53,16 +56,19 @@ class CaptureSection:
             "已修复",
         ]
     )
-    # Only tickets whose resolution is positive are drafted; set false to draft every resolved ticket.
+    # Draft only tickets with a positive resolution; false drafts every closed ticket.
     require_positive_resolution: bool = True
-    # A ticket with no public resolution: "wip" writes a draft with a visible marker, "skip" skips it.
+    # A ticket with no public resolution: wip writes a draft with a visible marker, skip skips it.
     no_resolution: str = "wip"
+    # Article type for tickets that do not say (troubleshooting, howto or known_error).
     default_type: str = "troubleshooting"
-    # Similarity (0-1) above which a ticket is linked to an existing article instead of drafted.
+    # Similarity (0-1) above which a ticket is linked to an existing article instead of
+    # drafted. Raise it (e.g. 0.85) for exports written from one template, like outage reports.
     link_threshold: float = 0.55
     # Similarity (0-1) above which tickets in one batch are merged into a single draft.
     merge_threshold: float = 0.8
-    # Branch per draft when the KB has a remote (None = decide from the remote).
+    # Branch per draft (true) or drafts in the work tree (false); unset: branches when the KB
+    # has a remote.
     branch: bool | None = None
 
 
@@ -70,21 +76,27 @@ class CaptureSection:
 class RedactionSection:
     """Extra redaction rules on top of the built-in detectors."""
 
-    internal_hosts: list[str] = field(
-        default_factory=list
-    )  # e.g. ["corp.example.com", "yzd.sgcc.com"]
-    terms: list[str] = field(default_factory=list)  # literal words to redact everywhere
-    allow: list[str] = field(default_factory=list)  # literal strings the re-scan must not flag
+    # Host names that must never be published, with their subdomains (e.g. corp.example.com).
+    internal_hosts: list[str] = field(default_factory=list)
+    # Literal words or phrases to redact everywhere (project code names, customer names).
+    terms: list[str] = field(default_factory=list)
+    # Literal strings that are never redacted and that the re-scan must not flag.
+    allow: list[str] = field(default_factory=list)
 
 
 @dataclass
 class ReviewSection:
     """Forge used for pull requests: none, github or gitlab."""
 
+    # none (push and print the next steps), github or gitlab.
     forge: str = "none"
-    repository: str = ""  # "owner/name" on GitHub, "group/project" on GitLab
-    api_url: str = ""  # default https://api.github.com or https://gitlab.com/api/v4
-    token_env: str = ""  # default GITHUB_TOKEN or GITLAB_TOKEN
+    # The project on the forge: owner/name on GitHub, group/project on GitLab.
+    repository: str = ""
+    # API root; default https://api.github.com or https://gitlab.com/api/v4.
+    api_url: str = ""
+    # Environment variable holding the token; default GITHUB_TOKEN or GITLAB_TOKEN.
+    token_env: str = ""
+    # The git remote that review branches are pushed to.
     remote: str = "origin"
 
 
@@ -92,10 +104,15 @@ class ReviewSection:
 class SiteSection:
     """Published site options."""
 
-    collector_url: str = ""  # "" = no beacons; "/api/events" when served by `kbgen serve`
-    show_stats: bool = False  # show views and helpful share on public article pages
-    internal: bool = False  # internal site: adds the stats dashboard, KPI and backlog pages
+    # Where the site sends usage beacons: "" sends none; /api/events under `kbgen serve`.
+    collector_url: str = ""
+    # Show views and helpful share on public article pages.
+    show_stats: bool = False
+    # Internal site: adds the stats dashboard, KPI and backlog pages.
+    internal: bool = False
+    # How many articles the Popular page lists.
     popular_limit: int = 20
+    # How many articles the Recently updated page lists.
     recent_limit: int = 20
 
 
@@ -103,21 +120,31 @@ class SiteSection:
 class StatsSection:
     """Usage collection."""
 
+    # Days of usage events kept; older ones are pruned.
     retention_days: int = 400
+    # Origins allowed to post beacons from another host (CORS); same-origin always works.
     cors_origins: list[str] = field(default_factory=list)
+    # Events per visitor per minute before the collector answers 429; 0 turns the limit off.
     rate_limit_per_minute: int = 60
-    url: str = ""  # "" = .kbgen/stats.sqlite; "postgresql://..." (env KBGEN_STATS_URL wins)
-    trusted_proxies: list[str] = field(default_factory=list)  # proxy IPs whose X-Forwarded-For is believed
+    # "" = .kbgen/stats.sqlite; postgresql://... for a server (env KBGEN_STATS_URL wins).
+    url: str = ""
+    # Proxy addresses whose X-Forwarded-For header is believed.
+    trusted_proxies: list[str] = field(default_factory=list)
 
 
 @dataclass
 class LoopSection:
-    """Thresholds for `kbgen gaps`."""
+    """Thresholds for `kbgen gaps` and `kbgen propose`."""
 
+    # An article not updated for this many days counts as stale when it is read a lot.
     stale_after_days: int = 365
+    # Helpful share below which an article counts as unhelpful.
     unhelpful_share: float = 0.5
+    # Votes an article needs before its helpful share counts.
     min_votes: int = 5
+    # Days without use after which an article is proposed for retirement.
     retire_after_days: int = 540
+    # Linked tickets after which confidence not_validated is proposed as validated.
     validate_after_links: int = 3
 
 
