@@ -65,7 +65,9 @@ def configure_demo(kb: KnowledgeBase) -> None:
     )
 
 
-def run_demo(directory: Path, *, serve: bool, port: int, echo: Callable[[str], None]) -> KnowledgeBase:
+def run_demo(
+    directory: Path, *, serve: bool, port: int, echo: Callable[[str], None]
+) -> KnowledgeBase:
     from kbgen.review.git import run_git
     from kbgen.site.build import build_site
 
@@ -97,7 +99,9 @@ def run_demo(directory: Path, *, serve: bool, port: int, echo: Callable[[str], N
         from kbgen.stats.server import serve_site
 
         echo(f"Serving on http://127.0.0.1:{port}/ (Ctrl-C to stop). Views, votes and searches")
-        echo("you make there are recorded; see them with: kbgen stats report --kb " + str(directory))
+        echo(
+            "you make there are recorded; see them with: kbgen stats report --kb " + str(directory)
+        )
         serve_site(kb, host="127.0.0.1", port=port, site_dir=kb.site_dir)
     return kb
 
