@@ -74,8 +74,11 @@ def new_kb(root: Path, config: str = "") -> Path:
 
 
 # The lock file is created empty by the first command that takes the lock, and the .kbgen/
-# folder with it: neither holds data. SQLite files are compared by their rows (see below).
+# folder with it: neither holds data. The search index under .kbgen/index/ is a cache that
+# capture brings up to date with content/articles before it starts. SQLite files are compared
+# by their rows (see below).
 IGNORED_IN_SNAPSHOT = {".kbgen/lock", ".kbgen"}
+IGNORED_FOLDERS = (".git/", ".kbgen/index/")
 
 
 def sqlite_rows(path: Path) -> str:
@@ -99,7 +102,7 @@ def snapshot(root: Path) -> dict[str, str]:
     state: dict[str, str] = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
-        if rel.split("/")[0] == ".git" or rel in IGNORED_IN_SNAPSHOT:
+        if rel in IGNORED_IN_SNAPSHOT or f"{rel}/".startswith(IGNORED_FOLDERS):
             continue
         if rel.endswith((".sqlite-wal", ".sqlite-shm", ".sqlite-journal")):
             continue  # folded into the .sqlite file's rows

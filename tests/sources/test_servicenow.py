@@ -75,7 +75,7 @@ def test_csv_with_labels_and_text(tmp_path: Path, read_all: Any) -> None:
         "Solved (Permanently)",
         "Closed",
     )
-    assert inc.problem == "Printer shows\\\noffline"  # the line break kept as a hard break
+    assert inc.problem == "Printer shows  \noffline"  # the line break kept as a hard break
     assert inc.private_dropped == 1 and report.private_dropped == 1
     assert "secret internal note" not in str(vars(inc))
 

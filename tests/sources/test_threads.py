@@ -29,9 +29,9 @@ def test_grouped_and_ordered_by_comment_then_utterance(tmp_path: Path, read_all:
     first, second = tickets
     assert first.id == "7"
     assert first.title == "the report page shows an error"
-    assert first.problem == "hello team\\\nthe report page shows an error"
+    assert first.problem == "hello team  \nthe report page shows an error"
     assert [(c.role, c.body) for c in first.comments] == [
-        ("resolver", "clear the cache\\\nthen restart it.")
+        ("resolver", "clear the cache  \nthen restart it.")
     ]
     assert first.opened is not None and first.opened.isoformat() == "2022-01-02T10:00:00+00:00"
     assert first.private_dropped == 1 and first.flags == []
