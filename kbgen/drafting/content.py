@@ -223,10 +223,12 @@ class DraftContent:
 def extract_content(ticket: Ticket) -> DraftContent:
     """Choose each section's text from the (already redacted) ticket."""
     symptoms_parts = [ticket.problem]
+    reporter_followups = [c.body for c in ticket.comments if c.role == "reporter"]
     # The reporter's own follow-ups (error messages, versions) belong to the symptoms
     # when the first description is thin.
     if len(clean_prose(ticket.problem)) < 80:
-        symptoms_parts += [c.body for c in ticket.comments if c.role == "reporter"][:2]
+        symptoms_parts += reporter_followups[:2]
+        reporter_followups = reporter_followups[2:]
     symptoms = clean_prose("\n\n".join(p for p in symptoms_parts if p))
     cause = "" if is_missing(ticket.cause) else clean_prose(ticket.cause)
     prevention = "" if is_missing(ticket.prevention) else clean_prose(ticket.prevention)
@@ -241,6 +243,12 @@ def extract_content(ticket: Ticket) -> DraftContent:
         resolver = [c.body for c in ticket.comments if c.role == "other"]
         if resolver:
             flags.append("resolution-from-other-commenters")
+    if not resolver and not resolution_parts and reporter_followups and ticket.resolution_status:
+        # In open-source trackers the reporter often fixes the bug and says how in a later
+        # comment ("I fixed this by disabling lock files", LUCENE-1). Only for tickets whose
+        # source recorded a resolution, and flagged for the reviewer.
+        resolver = reporter_followups
+        flags.append("resolution-from-reporter")
     resolution = clean_prose("\n\n".join([*resolution_parts, *resolver]), drop_questions=True)
     if not resolution:
         flags.append("resolution-needed")

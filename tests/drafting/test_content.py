@@ -91,3 +91,24 @@ def test_no_usable_resolution_is_flagged() -> None:
     )
     assert content.resolution == ""
     assert content.flags == ["resolution-needed"]
+
+
+def test_reporter_who_fixed_it_gives_the_resolution_when_the_source_recorded_one() -> None:
+    """LUCENE-1: the reporter's later comment "I fixed this by ..." is the only fix on record."""
+    from kbgen.drafting.content import extract_content
+    from kbgen.models import Comment, Ticket
+
+    fixed = Ticket(
+        id="LUCENE-1",
+        source="jira",
+        title="Lock files don't work in JDK 1.1",
+        problem="The method File.createNewFile() does not exist in JDK 1.1.8 and lock files fail.",
+        resolution_status="Fixed",
+        comments=[Comment(body="I fixed this by disabling lock files in JDK 1.1.", role="reporter")],
+    )
+    content = extract_content(fixed)
+    assert content.resolution == "I fixed this by disabling lock files in JDK 1.1."
+    assert "resolution-from-reporter" in content.flags
+    # Without a recorded resolution (chat-like threads), a customer's follow-up is no fix.
+    unresolved = Ticket(**{**fixed.__dict__, "resolution_status": ""})
+    assert extract_content(unresolved).resolution == ""
