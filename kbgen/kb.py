@@ -131,7 +131,14 @@ def scaffold_files() -> Iterator[tuple[Path, str]]:
     dot-paths), and renamed on the way out.
     """
     for src in sorted(SCAFFOLD_ROOT.rglob("*")):
-        if not src.is_file() or "__pycache__" in src.parts:
+        rel_parts = src.relative_to(SCAFFOLD_ROOT).parts
+        # Real dot-paths never belong to the scaffold (a stray .kbgen/ state folder would
+        # be copied into every new KB); dot-files are stored as dot-<name>.
+        if (
+            not src.is_file()
+            or "__pycache__" in rel_parts
+            or any(p.startswith(".") for p in rel_parts)
+        ):
             continue
         parts = [
             ("." + p[4:]) if p.startswith("dot-") else p

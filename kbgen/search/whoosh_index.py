@@ -122,7 +122,10 @@ def is_trusted(index_dir: Path) -> bool:
 _VERIFIED: dict[Path, tuple[tuple[tuple[str, int, int, int], ...], Any]] = {}
 
 
-_SEARCHERS: dict[int, Any] = {}
+# One open searcher per verified index object. The entry keeps the index object itself
+# alive: keyed by id() alone, a collected index's id could be reused by a new one, and a
+# query would then read a stale searcher of another (older) index.
+_SEARCHERS: dict[int, tuple[Any, Any]] = {}
 
 
 def _fingerprint(index_dir: Path) -> tuple[tuple[str, int, int, int], ...]:
@@ -134,9 +137,9 @@ def _fingerprint(index_dir: Path) -> tuple[tuple[str, int, int, int], ...]:
 
 
 def _forget_searcher(ix: Any) -> None:
-    searcher = _SEARCHERS.pop(id(ix), None)
-    if searcher is not None:
-        searcher.close()
+    entry = _SEARCHERS.pop(id(ix), None)
+    if entry is not None:
+        entry[1].close()
 
 
 def open_trusted(index_dir: Path) -> Any | None:
@@ -236,11 +239,12 @@ def search(
     from whoosh import query as q
     from whoosh.scoring import BM25F
 
-    searcher = _SEARCHERS.get(id(ix))
-    if searcher is None:
+    entry = _SEARCHERS.get(id(ix))
+    if entry is None or entry[0] is not ix:
         # One searcher per verified index object: opening the segment readers costs
         # more than a query. A changed index is a new object (see open_trusted).
-        searcher = _SEARCHERS[id(ix)] = ix.searcher(weighting=BM25F())
+        entry = _SEARCHERS[id(ix)] = (ix, ix.searcher(weighting=BM25F()))
+    searcher = entry[1]
     tokens = list(dict.fromkeys(t.text for t in analyzer()(segment(query_text))))
     tokens = _informative(searcher, tokens)
     if not tokens:

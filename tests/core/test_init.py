@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from kbgen import kb as kb_module
 from kbgen.cli import cli
 from kbgen.kb import KnowledgeBase, scaffold_files
 
@@ -68,7 +69,7 @@ def test_commands_outside_a_kb_say_how_to_create_one(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["mkdocs.yml", "site_config", "content/templates"])
+@pytest.mark.parametrize("name", ["site_config", "content/templates"])
 def test_this_repository_is_a_kb_built_on_the_scaffold(name: str) -> None:
     """The repo root is an example KB whose config and templates ARE the scaffold (symlinks).
 
@@ -77,3 +78,21 @@ def test_this_repository_is_a_kb_built_on_the_scaffold(name: str) -> None:
     path = REPO_ROOT / name
     assert path.is_symlink(), f"{name} should link into kbgen/scaffold"
     assert path.resolve() == (REPO_ROOT / "kbgen" / "scaffold" / name).resolve()
+
+
+def test_the_repository_mkdocs_yml_is_the_scaffold_one() -> None:
+    """A real file, not a link: MkDocs would otherwise place the KB root inside the package."""
+    path = REPO_ROOT / "mkdocs.yml"
+    assert not path.is_symlink()
+    assert path.read_bytes() == (REPO_ROOT / "kbgen" / "scaffold" / "mkdocs.yml").read_bytes()
+
+
+def test_scaffold_never_ships_local_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stray .kbgen/ (from running kbgen inside the package) is never copied to new KBs."""
+    (tmp_path / ".kbgen" / "index").mkdir(parents=True)
+    (tmp_path / ".kbgen" / "index" / "terms.sqlite").write_text("state")
+    (tmp_path / "dot-github").mkdir()
+    (tmp_path / "dot-github" / "ci.yml").write_text("ci")
+    (tmp_path / "dot-gitignore").write_text(".kbgen/\n")
+    monkeypatch.setattr(kb_module, "SCAFFOLD_ROOT", tmp_path)
+    assert [rel for _, rel in scaffold_files()] == [".github/ci.yml", ".gitignore"]

@@ -7,31 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from factories import article_meta
 
 from kbgen.articles import write_article
 from kbgen.kb import KnowledgeBase, init_kb
 from kbgen.models import Article
 
 WriteArticle = Callable[..., Path]
-
-
-def article_meta(article_id: str, title: str, **extra: Any) -> dict[str, Any]:
-    meta: dict[str, Any] = {
-        "id": article_id,
-        "title": title,
-        "summary": extra.pop("summary", f"How to fix: {title}"),
-        "status": extra.pop("status", "published"),
-        "confidence": "validated",
-        "type": extra.pop("type", "troubleshooting"),
-        "language": extra.pop("language", "en"),
-        "category": extra.pop("category", "General"),
-        "tags": extra.pop("tags", []),
-        "tickets": extra.pop("tickets", []),
-        "created": "2026-11-01",
-        "updated": extra.pop("updated", "2026-11-20"),
-    }
-    meta.update(extra)
-    return meta
 
 
 @pytest.fixture

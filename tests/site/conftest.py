@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from factories import article_meta
 
 from kbgen.articles import write_article
 from kbgen.kb import KnowledgeBase, init_kb
@@ -42,25 +43,6 @@ def hostile_body() -> str:
     return HOSTILE_BODY
 
 
-def meta(article_id: str, title: str, **extra: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": article_id,
-        "title": title,
-        "summary": extra.pop("summary", f"How to fix: {title}"),
-        "status": extra.pop("status", "published"),
-        "confidence": "validated",
-        "type": extra.pop("type", "troubleshooting"),
-        "language": extra.pop("language", "en"),
-        "category": extra.pop("category", "General"),
-        "tags": extra.pop("tags", []),
-        "tickets": extra.pop("tickets", []),
-        "created": "2026-11-01",
-        "updated": extra.pop("updated", "2026-11-20"),
-    }
-    data.update(extra)
-    return data
-
-
 @pytest.fixture
 def kb(tmp_path: Path) -> KnowledgeBase:
     return init_kb(tmp_path / "kb")
@@ -70,7 +52,9 @@ def kb(tmp_path: Path) -> KnowledgeBase:
 def write(kb: KnowledgeBase) -> WriteArticle:
     def _write(slug: str, article_id: str, title: str, body: str = "", **extra: Any) -> Path:
         path = kb.articles_dir / f"{slug}.md"
-        write_article(path, Article(meta=meta(article_id, title, **extra), body=body or title))
+        write_article(
+            path, Article(meta=article_meta(article_id, title, **extra), body=body or title)
+        )
         return path
 
     return _write
