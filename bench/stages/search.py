@@ -1,0 +1,125 @@
+"""Search: kbgen's whoosh index against SQLite FTS5 over the same article texts.
+
+The FTS5 baseline pre-segments Chinese with jieba at index and query time and
+stores space-joined tokens in a ``unicode61`` table (stack-notes: FTS5 alone
+treats a run of Han characters as one token). Both sides load jieba and run one
+untimed query first, so latencies are warm, as in a long-running site search.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+from bench.measure import percentile, stopwatch
+from bench.stages import require
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_FTS_SPECIAL = re.compile(r'["*^():{}+\-]')
+
+
+def _segment(text: str) -> str:
+    if not _HAN.search(text):
+        return text
+    import jieba
+
+    return " ".join(t for t in jieba.cut_for_search(text) if t.strip())
+
+
+def _latencies(run_query, queries: list[str]) -> tuple[list[float], int]:  # type: ignore[no-untyped-def]
+    run_query(queries[0])  # warm: jieba's dictionary, page cache
+    latencies: list[float] = []
+    with_hits = 0
+    for query in queries:
+        start = time.perf_counter()
+        hits = run_query(query)
+        latencies.append((time.perf_counter() - start) * 1000)
+        with_hits += bool(hits)
+    return latencies, with_hits
+
+
+def _percentiles(result: dict[str, float], latencies: list[float], with_hits: int, n: int) -> None:
+    result["p50_ms"] = percentile(latencies, 50)
+    result["p95_ms"] = percentile(latencies, 95)
+    result["hit_share"] = with_hits / n
+
+
+def fts5_baseline(kb_template: str, queries_file: str) -> dict[str, float]:
+    from kbgen.articles import iter_articles
+
+    queries: list[str] = json.loads(Path(queries_file).read_text(encoding="utf-8"))
+    articles = list(iter_articles(Path(kb_template) / "content" / "articles"))
+    import jieba
+
+    jieba.initialize()
+    result: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="kbgen-bench-fts-") as tmp:
+        db = sqlite3.connect(Path(tmp) / "fts.sqlite")
+        with stopwatch(result, "build_seconds"):
+            db.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body)")
+            db.executemany(
+                "INSERT INTO docs VALUES (?, ?, ?)",
+                ((a.id, _segment(a.title), _segment(a.body)) for a in articles),
+            )
+            db.commit()
+        result["docs_per_second"] = len(articles) / result["build_seconds"]
+
+        def run_query(query: str) -> list[tuple[str]]:
+            tokens = [_FTS_SPECIAL.sub(" ", t).strip() for t in _segment(query).split()]
+            match = " OR ".join(f'"{t}"' for t in tokens if t)
+            if not match:
+                return []
+            return db.execute(
+                "SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT 10", (match,)
+            ).fetchall()
+
+        latencies, with_hits = _latencies(run_query, queries)
+        _percentiles(result, latencies, with_hits, len(queries))
+        edited = articles[0]
+        with stopwatch(result, "update_seconds"):
+            db.execute("DELETE FROM docs WHERE id = ?", (edited.id,))
+            db.execute(
+                "INSERT INTO docs VALUES (?, ?, ?)",
+                (edited.id, _segment(edited.title), _segment(edited.body + " one more line")),
+            )
+            db.commit()
+        db.close()
+    return result
+
+
+def prepare_index(kb_root: str) -> dict[str, float]:
+    """Build the search index inside a generated KB (data preparation, not a measurement)."""
+    search = require("kbgen.search", "build_index")
+    kb_mod = require("kbgen.kb", "KnowledgeBase")
+    return {"documents": search.build_index(kb_mod.KnowledgeBase.open(kb_root))}
+
+
+def kbgen_search(kb_template: str, queries_file: str) -> dict[str, float]:
+    search = require("kbgen.search", "build_index", "update_index", "search_articles")
+    kb_mod = require("kbgen.kb", "KnowledgeBase")
+    queries: list[str] = json.loads(Path(queries_file).read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory(prefix="kbgen-bench-search-") as tmp:
+        root = Path(tmp) / "kb"
+        # Without .kbgen/: the full index build is what is measured.
+        shutil.copytree(kb_template, root, symlinks=True, ignore=shutil.ignore_patterns(".kbgen"))
+        kb = kb_mod.KnowledgeBase.open(root)
+        result: dict[str, float] = {}
+        with stopwatch(result, "build_seconds"):
+            count = search.build_index(kb)
+        result["docs_per_second"] = count / result["build_seconds"]
+        latencies, with_hits = _latencies(
+            lambda q: search.search_articles(kb, q, limit=10), queries
+        )
+        _percentiles(result, latencies, with_hits, len(queries))
+        edited = sorted(kb.articles_dir.glob("*.md"))[0]
+        edited.write_text(
+            edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8"
+        )
+        with stopwatch(result, "update_seconds"):
+            search.update_index(kb, [edited])
+    return result
