@@ -7,10 +7,12 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import accumulate
 
 from kbgen.redaction.kinds import PLACEHOLDER_RE, PRIORITY, TOKEN_RE, token_for
 from kbgen.redaction.listed import (
+    ListMatcher,
     build_matcher,
     find_listed,
     host_matcher,
@@ -66,9 +68,7 @@ class Redactor:
         self._set_people(people)
 
     def _set_people(self, people: Iterable[str]) -> None:
-        words, logins = people_entries(people)
-        self._people = build_matcher(words)
-        self._mentions = mention_matcher(logins)
+        self._people, self._mentions = _people_matchers(tuple(sorted(set(people))))
 
     def for_people(self, people: Iterable[str]) -> Redactor:
         """A copy sharing this redactor's compiled config, redacting ``people`` (a ticket's user fields)."""
@@ -159,6 +159,14 @@ _LINK_WITH_TOKEN = re.compile(
     r"(!?)(?<!\\)\[((?:\\.|[^\]\\\n])*)\]\(<?([^()\s<>]*?\\?\[[a-z-]+\\?\][^()\s<>]*)>?\)"
 )
 _AUTOLINK_WITH_TOKEN = re.compile(r"<([a-z][a-z0-9+.-]*:[^<>\s]*\[[a-z-]+\][^<>\s]*)>", re.I)
+
+
+@lru_cache(maxsize=4096)
+def _people_matchers(people: tuple[str, ...]) -> tuple[ListMatcher | None, ListMatcher | None]:
+    """Compiled name and mention patterns, cached: the same agents appear on many tickets,
+    and compiling a ticket's alternation costs more than redacting its text."""
+    words, logins = people_entries(people)
+    return build_matcher(words), mention_matcher(logins)
 
 
 def unlink_redacted_targets(text: str) -> str:
