@@ -104,7 +104,9 @@ def test_reporter_who_fixed_it_gives_the_resolution_when_the_source_recorded_one
         title="Lock files don't work in JDK 1.1",
         problem="The method File.createNewFile() does not exist in JDK 1.1.8 and lock files fail.",
         resolution_status="Fixed",
-        comments=[Comment(body="I fixed this by disabling lock files in JDK 1.1.", role="reporter")],
+        comments=[
+            Comment(body="I fixed this by disabling lock files in JDK 1.1.", role="reporter")
+        ],
     )
     content = extract_content(fixed)
     assert content.resolution == "I fixed this by disabling lock files in JDK 1.1."
