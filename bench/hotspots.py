@@ -1,7 +1,7 @@
 """Profile one stage on generated data: ``python -m bench.hotspots capture|build|search [N]``.
 
-Runs the same function the benchmark times, under pyinstrument (``pip install
-pyinstrument``; it is not a kbgen dependency), and prints the call tree trimmed
+Runs the same function the benchmark times, under pyinstrument (a test extra, not a
+runtime dependency of kbgen), and prints the call tree trimmed
 to frames that take at least 2% of the run. The findings in docs/benchmarks.md
 come from these trees.
 """
