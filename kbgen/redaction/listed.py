@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from kbgen.text import is_missing
 
@@ -60,10 +61,18 @@ COMMON_WORDS = frozenset(
 
 @dataclass(frozen=True)
 class ListMatcher:
-    """A compiled alternation plus lowercase needles: most texts contain none, and ``in`` is cheap."""
+    """An alternation plus lowercase needles: most texts contain none, and ``in`` is cheap.
 
-    pattern: re.Pattern[str]
+    The pattern is compiled on first use: every ticket gets its own people matcher, and
+    compiling it cost more than redacting the ticket when none of the names occurs.
+    """
+
+    source: str
     needles: tuple[str, ...]
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile(self.source, re.IGNORECASE)
 
     def finditer(self, text: str, lowered: str | None = None) -> Iterator[re.Match[str]]:
         lowered = text.lower() if lowered is None else lowered
@@ -92,8 +101,8 @@ def build_matcher(entries: Iterable[str]) -> ListMatcher | None:
     unique = sorted({e.strip() for e in entries if e and e.strip()}, key=lambda e: (-len(e), e))
     if not unique:
         return None
-    pattern = re.compile("|".join(_boundary(e, _literal(e)) for e in unique), re.IGNORECASE)
-    return ListMatcher(pattern, tuple({_needle(e) for e in unique}))
+    source = "|".join(_boundary(e, _literal(e)) for e in unique)
+    return ListMatcher(source, tuple(sorted({_needle(e) for e in unique})))
 
 
 def host_matcher(hosts: Iterable[str]) -> ListMatcher | None:
@@ -117,7 +126,7 @@ def host_matcher(hosts: Iterable[str]) -> ListMatcher | None:
         alternatives.append(
             rf"(?<![A-Za-z0-9\-.])(?:[A-Za-z0-9\-]+\.)*(?:{bare})(?:\.[A-Za-z0-9\-]+)*(?![A-Za-z0-9\-])"
         )
-    return ListMatcher(re.compile("|".join(alternatives), re.IGNORECASE), tuple(names))
+    return ListMatcher("|".join(alternatives), tuple(names))
 
 
 def people_entries(people: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -166,11 +175,8 @@ def mention_matcher(logins: Iterable[str]) -> ListMatcher | None:
     if not names:
         return None
     alternation = "|".join(re.escape(n) for n in names)
-    pattern = re.compile(
-        rf"\[~(?:{alternation})\]|(?<![A-Za-z0-9_.])@(?:{alternation})(?![{_ASCII_WORD}])",
-        re.IGNORECASE,
-    )
-    return ListMatcher(pattern, ("[~", "@"))
+    source = rf"\[~(?:{alternation})\]|(?<![A-Za-z0-9_.])@(?:{alternation})(?![{_ASCII_WORD}])"
+    return ListMatcher(source, ("[~", "@"))
 
 
 def find_listed(
