@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from kbgen.cli_options import echo_json, json_option, kb_option
+from kbgen.cli_options import echo_json, json_option, kb_option, reader_options
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -53,22 +53,7 @@ def init(directory: Path) -> None:
 
 @cli.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--format", "fmt", default="auto", show_default=True, help="Source format (see docs/sources/)."
-)
-@click.option(
-    "--mapping",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Column mapping YAML for any CSV or JSON.",
-)
-@click.option(
-    "--encoding", help="Text encoding of CSV files, e.g. gb18030 (default: strict UTF-8)."
-)
-@click.option(
-    "--skip-bad-records",
-    is_flag=True,
-    help="Skip and list bad records instead of refusing the file.",
-)
+@reader_options
 @click.option(
     "--branch/--no-branch",
     default=None,

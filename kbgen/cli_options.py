@@ -29,6 +29,34 @@ def json_option(fn: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")(fn)
 
 
+def reader_options(fn: F) -> F:
+    """``--format``, ``--mapping``, ``--encoding`` and ``--skip-bad-records``: how to read an export.
+
+    Shared by every command that reads ticket exports (capture, sources check, gaps, kpis),
+    so they accept the same words with the same meaning.
+    """
+    fn = click.option(
+        "--skip-bad-records",
+        is_flag=True,
+        help="Skip and list bad records instead of refusing the file.",
+    )(fn)
+    fn = click.option(
+        "--encoding", help="Text encoding of CSV files, e.g. gb18030 (default: strict UTF-8)."
+    )(fn)
+    fn = click.option(
+        "--mapping",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Column mapping YAML for any CSV or JSON.",
+    )(fn)
+    return click.option(
+        "--format",
+        "fmt",
+        default="auto",
+        show_default=True,
+        help="Source format (see: kbgen sources list).",
+    )(fn)
+
+
 def echo_json(data: Any) -> None:
     """Stable JSON: sorted keys would reorder documented shapes, so keep insertion order."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -7,13 +7,11 @@ lazily; tests pass a :class:`Stages` with small fakes instead.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from kbgen.exceptions import DraftError
 from kbgen.kb import KnowledgeBase
 from kbgen.models import Ticket
 
@@ -57,16 +55,6 @@ class Stages:
     draft_change: Callable[..., Any] | None = None
 
 
-def _optional(module: str) -> Any | None:
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        # Only "this stage has not been installed/landed" is optional; a broken import is a bug.
-        if exc.name is not None and module.startswith(exc.name):
-            return None
-        raise
-
-
 def _read_tickets(path: Path, **kwargs: Any) -> Iterable[Ticket]:
     from kbgen.sources import read_tickets
 
@@ -75,19 +63,14 @@ def _read_tickets(path: Path, **kwargs: Any) -> Iterable[Ticket]:
 
 def _redactor_factory() -> Callable[[KnowledgeBase, Ticket], Redactor]:
     """Build the KB's redactor once per run; derive one per ticket for its people."""
-    redaction = _optional("kbgen.redaction")
-    base: dict[Path, Any] = {}
+    from kbgen.redaction import Redactor as KbRedactor
+
+    base: dict[Path, Any] = {}  # structurally a Redactor (see the Protocol above)
 
     def make(kb: KnowledgeBase, ticket: Ticket) -> Redactor:
-        if redaction is None or not hasattr(redaction, "Redactor"):
-            # Fail closed: nothing is drafted without redaction.
-            raise DraftError(
-                "kbgen.redaction is not available, so tickets cannot be redacted; "
-                "reinstall kbgen (pip install -e .) and run capture again"
-            )
         if kb.root not in base:
             section = kb.config.redaction
-            base[kb.root] = redaction.Redactor(
+            base[kb.root] = KbRedactor(
                 internal_hosts=section.internal_hosts, terms=section.terms, allow=section.allow
             )
         return base[kb.root].for_people(ticket.people)
@@ -95,29 +78,34 @@ def _redactor_factory() -> Callable[[KnowledgeBase, Ticket], Redactor]:
     return make
 
 
+def _find_similar(kb: KnowledgeBase, text: str, limit: int) -> list[Any]:
+    from kbgen.search import find_similar
+
+    return list(find_similar(kb, text, limit=limit))
+
+
+def _refresh_index(kb: KnowledgeBase) -> None:
+    from kbgen.search import build_index
+
+    build_index(kb)
+
+
+def _open_store(kb: KnowledgeBase) -> Any:
+    from kbgen.sources.store import TicketStore as Store
+
+    return Store(kb.ticket_store_path)
+
+
 def default_stages() -> Stages:
-    search = _optional("kbgen.search")
-    store_module = _optional("kbgen.sources.store")
-    branches = _optional("kbgen.review.branches")
-
-    find_similar = None
-    if search is not None and hasattr(search, "find_similar"):
-
-        def find_similar(kb: KnowledgeBase, text: str, limit: int) -> list[Any]:
-            return list(search.find_similar(kb, text, limit=limit))
-
-    open_store = None
-    if store_module is not None and hasattr(store_module, "TicketStore"):
-
-        def open_store(kb: KnowledgeBase) -> TicketStore | None:
-            return store_module.TicketStore(kb.ticket_store_path)
+    """The real stages, each imported when first used (capture starts fast)."""
+    from kbgen.review.branches import DraftChange, commit_drafts
 
     return Stages(
         read_tickets=_read_tickets,
         make_redactor=_redactor_factory(),
-        find_similar=find_similar,
-        refresh_index=getattr(search, "build_index", None) if search else None,
-        open_store=open_store,
-        commit_drafts=getattr(branches, "commit_drafts", None) if branches else None,
-        draft_change=getattr(branches, "DraftChange", None) if branches else None,
+        find_similar=_find_similar,
+        refresh_index=_refresh_index,
+        open_store=_open_store,
+        commit_drafts=commit_drafts,
+        draft_change=DraftChange,
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from kbgen.cli_options import echo_json, json_option, kb_option
+from kbgen.cli_options import echo_json, json_option, kb_option, reader_options
 from kbgen.hookspecs import hookimpl
 
 FROM_HELP = "Measure this export directly instead of the KB's ticket store."
@@ -16,18 +16,7 @@ FROM_HELP = "Measure this export directly instead of the KB's ticket store."
 
 def _source_options(fn: Any) -> Any:
     """``--from FILE`` and the reader options ``kbgen capture`` also takes."""
-    fn = click.option(
-        "--skip-bad-records", is_flag=True, help="Skip bad records instead of refusing the file."
-    )(fn)
-    fn = click.option("--encoding", help="Text encoding of CSV files, e.g. gb18030.")(fn)
-    fn = click.option(
-        "--mapping",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Column mapping YAML for a CSV or JSON export.",
-    )(fn)
-    fn = click.option(
-        "--format", "fmt", default="auto", show_default=True, help="Format of the --from export."
-    )(fn)
+    fn = reader_options(fn)
     return click.option(
         "--from",
         "from_path",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kbgen.cli_options import echo_json, json_option
+from kbgen.cli_options import echo_json, json_option, reader_options
 
 
 @click.group("sources")
@@ -36,24 +36,7 @@ def list_formats() -> None:
 
 @sources_group.command("check")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    default="auto",
-    show_default=True,
-    help="Source format (see: kbgen sources list).",
-)
-@click.option(
-    "--mapping",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Column mapping YAML for any CSV or JSON.",
-)
-@click.option("--encoding", help="Text encoding, e.g. gb18030 (default: strict UTF-8).")
-@click.option(
-    "--skip-bad-records",
-    is_flag=True,
-    help="Skip and list bad records instead of refusing the file.",
-)
+@reader_options
 @json_option
 def check(
     path: Path,
