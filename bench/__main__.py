@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import shutil
 import sys
 import tempfile
 import time
@@ -47,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     budget = started + QUICK_BUDGET_SECONDS if args.quick else None
     plan = stages_plan.Plan.quick() if args.quick else stages_plan.Plan.full()
     data = BenchData(work=args.work_dir, seed=args.seed)
+    # Generated data is cached between runs; built sites are not: they come from the code
+    # being measured, and a site kept from an earlier run would show the old code's figures.
+    for kept in sorted(args.work_dir.glob("*-site")):
+        shutil.rmtree(kept, ignore_errors=True)
     order = stages_plan.QUICK_ORDER if args.quick else stages_plan.STAGES
     measured = {}
     for stage in order:

@@ -1,13 +1,18 @@
 """Time to the first search result in headless Chromium, on a site built by ``kbgen build``.
 
 The clock starts when navigation to the home page starts and stops when the
-first result is in the DOM, so it includes downloading and indexing
-``search/search_index.json`` (what a reader waits for on a cold visit); the
-same measurement as the stock-Material baseline in ``bench/stages/browser.py``.
+first result is in the DOM, so it includes downloading ``search/search_index.json``
+and indexing it in the search worker (what a reader waits for on a cold visit).
+``bench/stages/browser.py`` takes the same measurement of stock Material.
+
+``--worker`` also times the search worker alone, as the browser runs it: the
+site's own worker and index, from posting SETUP to READY (the structured clone
+of the documents included, the worker's start-up not) and from QUERY to
+RESULT, each run in a fresh page.
 
 Usage::
 
-    python bench/browser_search.py SITE_DIR "printer offline" [--runs 3]
+    python bench/browser_search.py SITE_DIR "printer offline" [--runs 3] [--worker]
     python bench/browser_search.py --kb KB_DIR --build "query"   # build first, then measure
 
 ``time_to_first_result(site_dir, query) -> seconds`` is what ``make bench`` calls.
@@ -75,6 +80,47 @@ def time_to_first_result(site_dir: str | Path, query: str) -> float:
             browser.close()
 
 
+# Runs in the served home page: the worker __config names, fed the site's own index.
+_WORKER_TIMES = """async (query) => {
+  const config = JSON.parse(document.getElementById("__config").textContent);
+  const index = await (await fetch("search/search_index.json")).json();
+  const worker = new Worker(new URL(config.search, location.href));
+  const reply = () => new Promise(resolve =>
+    worker.addEventListener("message", ev => resolve(ev.data), {once: true}));
+  worker.postMessage({type: 2, data: query});  // answered once the script runs: start-up not timed
+  await reply();
+  let start = performance.now();
+  worker.postMessage({type: 0, data: {config: index.config, docs: index.docs, options: {}}});
+  await reply();
+  const setup = performance.now() - start;
+  start = performance.now();
+  worker.postMessage({type: 2, data: query});
+  const result = await reply();
+  const took = performance.now() - start;
+  worker.terminate();
+  return [setup, took, result.data.items.length];
+}"""
+
+
+def worker_times(site_dir: str | Path, query: str, runs: int) -> list[tuple[float, float, int]]:
+    """(SETUP ms, QUERY ms, result groups) per run, each in a fresh page of one browser."""
+    from playwright.sync_api import sync_playwright
+
+    out = []
+    with serve(Path(site_dir)) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            for _ in range(runs):
+                page = browser.new_page()
+                page.goto(url)
+                setup, took, groups = page.evaluate(_WORKER_TIMES, query)
+                out.append((float(setup), float(took), int(groups)))
+                page.close()
+        finally:
+            browser.close()
+    return out
+
+
 def index_figures(site_dir: Path) -> dict[str, float]:
     index = site_dir / "search" / "search_index.json"
     docs = json.loads(index.read_text(encoding="utf-8"))["docs"]
@@ -88,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kb", type=Path, help="KB to build first (with kbgen build)")
     parser.add_argument("--build", action="store_true", help="build the KB's site before measuring")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--worker", action="store_true", help="also time the worker alone")
     args = parser.parse_args(argv)
     site_dir = args.site_dir
     if args.kb:
@@ -109,6 +156,14 @@ def main(argv: list[str] | None = None) -> int:
         f"(median of {len(runs)}: {', '.join(f'{r:.2f}' for r in runs)}); "
         f"browser index {figures['index_mb']:.2f} MB, {figures['index_docs']:.0f} documents"
     )
+    if args.worker:
+        times = worker_times(site_dir, args.query, max(args.runs, 5))
+        setups, queries = [t[0] for t in times], [t[1] for t in times]
+        print(
+            f"worker: SETUP {statistics.median(setups):.0f} ms, QUERY {statistics.median(queries):.1f}"
+            f" ms (medians of {len(times)}; SETUP {', '.join(f'{t:.0f}' for t in setups)}); "
+            f"{times[0][2]} result groups"
+        )
     return 0
 
 

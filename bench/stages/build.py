@@ -1,9 +1,14 @@
 """Build: ``kbgen build`` against a plain ``mkdocs build`` of the same pages.
 
-The baseline is what a user would otherwise run: MkDocs with Material and its
-search plugin (separator set for Chinese, as stack-notes says it must be), the
-articles copied into ``docs/`` and left out of the nav. Both run in-process in
-their own child, so interpreter start-up is not counted on either side.
+The baseline is the same site without kbgen: the KB's own ``mkdocs.yml``
+(Material with the same features, Markdown extensions, search and tags
+plugins) minus the ``kbgen`` plugin, publishing the same pages as plain files
+(the articles, plus the home, browse, category, popular, recent and tags pages
+kbgen generates, written out as Markdown) with the same short nav, so articles
+stay out of it. What differs is exactly kbgen's work: filtering, sanitising,
+the article panel, related articles, the small browser index and the leak
+scan. Both run in-process in their own child, so interpreter start-up is not
+counted on either side.
 """
 
 from __future__ import annotations
@@ -14,19 +19,6 @@ from pathlib import Path
 
 from bench.measure import stopwatch
 from bench.stages import require
-
-BASELINE_CONFIG = """\
-site_name: Baseline
-docs_dir: docs
-site_dir: site
-theme:
-  name: material
-plugins:
-  - search:
-      separator: '[\\s\\u200b\\u3000\\-、。，．？！；]+'
-nav:
-  - Home: index.md
-"""
 
 
 def tree_bytes(root: Path) -> int:
@@ -41,21 +33,60 @@ def _site_figures(site: Path, result: dict[str, float], pages: int) -> None:
     result["ms_per_page"] = result["seconds"] * 1000 / max(1, pages)
 
 
+def generated_pages(kb_root: Path) -> tuple[dict[str, str], list[object]]:
+    """The Markdown of the pages kbgen generates for this KB, and the nav it sets.
+
+    Runs only the plugin's ``on_config`` and ``on_files`` (no build), so the
+    baseline can publish the very same pages as plain files.
+    """
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import get_files
+
+    config = load_config(str(kb_root / "mkdocs.yml"), strict=False)
+    config.plugins.on_startup(command="build", dirty=False)
+    config = config.plugins.on_config(config)
+    files = config.plugins.on_files(get_files(config), config=config)
+    plugin = config.plugins["kbgen"]
+    pages = {uri: files.get_file_from_path(uri).content_string for uri in plugin.generated}
+    plugin.on_build_error(error=RuntimeError("bench: no build"))  # ends the related-articles child
+    return pages, list(config.nav or [])
+
+
+def _baseline_tree(kb_template: str, root: Path) -> None:
+    """``root`` as a plain MkDocs project: the KB's articles and kbgen's generated pages as files,
+    the KB's own mkdocs.yml (theme, features, Markdown extensions, search and tags plugins)
+    without the ``kbgen`` plugin, and kbgen's short nav so articles stay out of it."""
+    import yaml
+
+    kb = Path(kb_template)
+    pages, nav = generated_pages(kb)
+    shutil.copytree(kb / "content" / "articles", root / "docs")
+    for uri, content in pages.items():
+        (root / "docs" / uri).parent.mkdir(parents=True, exist_ok=True)
+        (root / "docs" / uri).write_text(content, encoding="utf-8")
+    shutil.copytree(kb / "site_config" / "overrides", root / "site_config" / "overrides")
+    text = (kb / "mkdocs.yml").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line.strip() != "- kbgen"]
+    text = "\n".join(lines).replace("docs_dir: content/articles", "docs_dir: docs")
+    text = text.replace("strict: true", "strict: false")
+    text += "\n" + yaml.safe_dump({"nav": nav}, allow_unicode=True)
+    (root / "mkdocs.yml").write_text(text, encoding="utf-8")
+
+
 def mkdocs_baseline(kb_template: str, keep_site: str = "") -> dict[str, float]:
-    """Plain ``mkdocs build`` of the KB's articles; ``keep_site`` keeps the built site there."""
+    """Plain ``mkdocs build`` of the same pages; ``keep_site`` keeps the built site there."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    articles = Path(kb_template) / "content" / "articles"
     with tempfile.TemporaryDirectory(prefix="kbgen-bench-mkdocs-") as tmp:
         root = Path(tmp)
-        shutil.copytree(articles, root / "docs")
-        (root / "docs" / "index.md").write_text("# Baseline\n", encoding="utf-8")
-        (root / "mkdocs.yml").write_text(BASELINE_CONFIG, encoding="utf-8")
+        _baseline_tree(kb_template, root)
         result: dict[str, float] = {}
         with stopwatch(result):
             build(load_config(str(root / "mkdocs.yml")))
-        _site_figures(root / "site", result, len(list(articles.glob("*.md"))))
+        # Per article, as kbgen_build counts: both sites also have the same generated pages.
+        articles = len(list(Path(kb_template, "content", "articles").glob("*.md")))
+        _site_figures(root / "site", result, articles)
         if keep_site and not Path(keep_site, "index.html").exists():
             shutil.rmtree(keep_site, ignore_errors=True)
             shutil.move(root / "site", keep_site)

@@ -55,6 +55,10 @@ def _connect(path: Path) -> sqlite3.Connection:
         " status TEXT, digest TEXT, terms TEXT)"
     )
     conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER)")
+    # Which version of each article the whoosh index holds. The site build refreshes only
+    # the term store (related articles need it; the site never queries whoosh), so whoosh
+    # keeps its own record and catches up on the next search or capture.
+    conn.execute("CREATE TABLE IF NOT EXISTS indexed (path TEXT PRIMARY KEY, digest TEXT)")
     return conn
 
 
@@ -75,6 +79,28 @@ def stored_count(index_dir: Path) -> int:
 def stored_digests(index_dir: Path) -> dict[str, str]:
     with closing(_connect(index_dir / STORE_NAME)) as conn:
         return dict(conn.execute("SELECT path, digest FROM docs"))
+
+
+def indexed_digests(index_dir: Path) -> dict[str, str]:
+    """What the whoosh index holds: path -> digest of the file version it indexed."""
+    path = index_dir / STORE_NAME
+    if not path.is_file():
+        return {}
+    with closing(_connect(path)) as conn:
+        return dict(conn.execute("SELECT path, digest FROM indexed"))
+
+
+def record_indexed(
+    index_dir: Path, upserts: Iterable[SearchDocument], delete_paths: Iterable[str], *, reset: bool
+) -> None:
+    """Record a whoosh commit; ``reset`` when the whoosh index was created from scratch."""
+    with closing(_connect(index_dir / STORE_NAME)) as conn, conn:
+        if reset:
+            conn.execute("DELETE FROM indexed")
+        conn.executemany("DELETE FROM indexed WHERE path = ?", [(p,) for p in delete_paths])
+        conn.executemany(
+            "INSERT OR REPLACE INTO indexed VALUES (?, ?)", [(d.path, d.digest) for d in upserts]
+        )
 
 
 def iter_stored(index_dir: Path) -> Iterator[StoredDoc]:

@@ -83,7 +83,7 @@ def _index_files(index_dir: Path) -> list[Path]:
     )
 
 
-def _check_directory(index_dir: Path) -> None:
+def check_directory(index_dir: Path) -> None:
     if index_dir.is_symlink():
         raise SearchError(
             f"{index_dir} is a symlink; kbgen only uses an index directory it created. "
@@ -98,7 +98,7 @@ def write_manifest(index_dir: Path) -> None:
 
 def is_trusted(index_dir: Path) -> bool:
     """True when ``index_dir`` holds an index this user's kbgen wrote and nobody changed since."""
-    _check_directory(index_dir)
+    check_directory(index_dir)
     manifest_path = index_dir / MANIFEST
     if not manifest_path.is_file() or manifest_path.stat().st_uid != os.getuid():
         return False
@@ -146,7 +146,7 @@ def open_trusted(index_dir: Path) -> Any | None:
     """The whoosh index, or None when there is none or it fails the tamper check."""
     if not index_dir.is_dir():
         return None
-    _check_directory(index_dir)
+    check_directory(index_dir)
     fingerprint = _fingerprint(index_dir)
     cached = _VERIFIED.get(index_dir)
     if cached is not None and cached[0] == fingerprint:
@@ -167,7 +167,7 @@ def create(index_dir: Path) -> Any:
     """An empty index, after removing whatever the directory held before."""
     from whoosh import index
 
-    _check_directory(index_dir)
+    check_directory(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     for path in index_dir.iterdir():
         if path.is_file() or path.is_symlink():

@@ -23,7 +23,7 @@ from typing import Any
 
 from kbgen.exceptions import KbgenError, SiteError
 from kbgen.kb import KnowledgeBase
-from kbgen.site.leaks import Leak, Scanner, default_scanner, scan_site
+from kbgen.site.leaks import Leak, Scanner, SiteScan, default_scanner
 
 MAX_LISTED = 20
 
@@ -34,7 +34,7 @@ class BuildResult:
     published: int
     retired: int
     search_documents: int  # entries in the browser index (search/search_index.json)
-    index_documents: int  # articles in the whoosh index, drafts included
+    index_documents: int  # articles in the term store (.kbgen/index), drafts included
     scanned_files: int
 
     def to_json(self) -> dict[str, Any]:
@@ -106,7 +106,11 @@ def build_site(
     strict: bool = True,
     scanner: Scanner | None = None,
 ) -> BuildResult:
-    """Build the published site (and the search index); raise :class:`SiteError` on any failure.
+    """Build the published site; raise :class:`SiteError` on any failure.
+
+    The build also refreshes the term store behind related articles
+    (``.kbgen/index/terms.sqlite``); the whoosh index is caught up by
+    ``kbgen search``, capture and the collector when they next use it.
 
     ``scanner`` replaces the leak scanner (tests); it defaults to
     ``kbgen.redaction.scan_text`` with the KB's redaction settings.
@@ -120,10 +124,15 @@ def build_site(
     shown = _display(kb, target)
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    scan: SiteScan | None = None
     try:
         with _collect_mkdocs_log() as log:
             try:
                 config = load_config(str(kb.root / "mkdocs.yml"), site_dir=str(work), strict=strict)
+                plugin = config.plugins["kbgen"]
+                # Started after load_config, so a broken config costs no child process.
+                scan = SiteScan(scanner or default_scanner(kb))
+                plugin.page_observer = scan.add_page  # type: ignore[attr-defined]
                 build(config)
             except KbgenError:
                 raise
@@ -144,8 +153,8 @@ def build_site(
                 raise SiteError(
                     f"the site build failed and {shown} is unchanged:\n{listed}{more}"
                 ) from None
-        plugin = config.plugins["kbgen"]
-        scanned, leaks = scan_site(work, scanner or default_scanner(kb))
+        assert scan is not None  # build() ran, so the scan was started before it
+        scanned, leaks = scan.finish(work)
         if leaks:
             raise SiteError(_leak_message(leaks, shown))
         index = json.loads((work / "search" / "search_index.json").read_text(encoding="utf-8"))
@@ -160,6 +169,8 @@ def build_site(
         _swap_in(work, target)
         return result
     finally:
+        if scan is not None:
+            scan.close()
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)
 

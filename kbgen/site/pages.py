@@ -257,8 +257,9 @@ def search_stub(item: SiteArticle) -> str:
     """The HTML the browser search index is built from: the summary's first words.
 
     With the title and tags (which Material's search plugin takes from the page
-    itself) that is about 300 bytes per article, 3 MB at 10,000 articles. The
-    full text stays on the page and in the whoosh index; shipping it to the
-    browser costs 5 MB per 1,000 articles and 12-13 s before the first result.
+    itself) that is about 330 bytes per article once kbgen.site.worker rewrites
+    the index as UTF-8: 3.3 MB at 10,000 articles. The full text stays on the
+    page and in the whoosh index; Material ships it all to the browser (21 MB at
+    10,000 articles, 6-13 s before the first result).
     """
     return f"<p>{escape(one_line(item.summary, BROWSER_SUMMARY_CHARS))}</p>" if item.summary else ""

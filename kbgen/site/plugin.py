@@ -8,24 +8,31 @@ plain ``mkdocs build`` of a KB uses it too. What it does, by event:
   and ``md_in_html``), passes ``site.collector_url`` to the theme, and sets a
   short navigation of generated pages (articles stay out of the nav: with
   them in it every page renders the whole nav, which is quadratic).
-* ``on_files``: refreshes the search index, keeps ``published`` and
-  ``needs_update`` articles, removes drafts, turns ``retired`` ones into
-  tombstones, drops non-image sidecar files, and generates the home, browse,
-  category, popular, recent, tags (and internal) pages.
+* ``on_files``: keeps ``published`` and ``needs_update`` articles, removes
+  drafts, turns ``retired`` ones into tombstones, drops non-image sidecar
+  files, and generates the home, browse, category, popular, recent, tags (and
+  internal) pages. Then it starts a child that ranks related articles from the
+  term store (:mod:`kbgen.site.related`) while MkDocs converts the pages;
+  ``on_env`` collects them.
 * ``on_page_markdown``: replaces each page's front-matter with escaped values
   (title, description, tags) so the theme never prints raw front-matter.
 * ``on_page_content``: sanitises the HTML with nh3, then adds kbgen's own
   panel, notice and related articles.
 * ``on_page_context``: hands Material's search plugin a small stub (title,
   summary, headings) instead of the full text, then restores the page.
-* ``on_post_build``: writes ``kbgen-pages.json`` for the stats collector.
+* ``on_post_page``: fills in related articles (or a tombstone's redirect) and
+  hands the finished page to ``page_observer`` (``kbgen build``'s leak scan).
+* ``on_post_build``: writes ``kbgen-pages.json`` for the stats collector and
+  puts kbgen's search worker in place of Material's lunr worker
+  (:mod:`kbgen.site.worker`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +48,13 @@ from kbgen.articles import atomic_write
 from kbgen.exceptions import KbgenError
 from kbgen.kb import KnowledgeBase
 from kbgen.search.documents import fast_load_article
+from kbgen.search.tokens import preload_segmenter
 from kbgen.site import catalog, pages
 from kbgen.site.catalog import SiteArticle
-from kbgen.site.index_job import finish_index_build, start_index_build
+from kbgen.site.related import finish_related_job, start_related_job
 from kbgen.site.sanitize import clean_html, escape, safe_tag
 from kbgen.site.tags import tags_injection_points
+from kbgen.site.worker import install_search_worker
 
 log = get_plugin_logger(__name__)
 
@@ -105,6 +114,8 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
     def __init__(self) -> None:
         super().__init__()
         self.kb: KnowledgeBase | None = None
+        # build_site hands each finished page to its leak scan: (site-relative path, HTML).
+        self.page_observer: Callable[[str, str], None] | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -115,7 +126,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         self.stats: dict[str, dict[str, Any]] | None = None
         self.search_documents = 0
         self._full_content: dict[str, str] = {}
-        self._index_job: Any = None
+        self._related_job: Any = None
 
     # -- configuration ---------------------------------------------------------
 
@@ -137,7 +148,6 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
                 config.mdx_configs.pop(name, None)
             log.debug("disabled %s: they let article content inject attributes", ", ".join(dropped))
         _quiet_jieba()
-        self._index_job = start_index_build(self.kb)
         extra_kbgen = dict(config.extra.get("kbgen") or {})
         extra_kbgen["collector_url"] = self.kb.config.site.collector_url
         config.extra["kbgen"] = extra_kbgen
@@ -160,6 +170,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
             return None
         kb = self.kb
         docs_dir = str(Path(config.docs_dir).resolve())
+        real_docs_dir = os.path.realpath(docs_dir)
         retired: list[SiteArticle] = []
         for file in list(files):
             if (
@@ -181,7 +192,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
                 files.remove(file)
                 continue
             source = Path(file.abs_src_path or "")
-            if _through_symlink(source, Path(docs_dir)):
+            if _through_symlink(source, Path(docs_dir), real_docs_dir):
                 # A symlink could publish any file on the build machine (case 38).
                 raise PluginError(
                     f"{kb.relpath(source)} is a symbolic link; kbgen never publishes through "
@@ -222,6 +233,10 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         self._generate_index_pages(files, config, published)
         if site.internal:
             self._generate_internal_pages(files, config)
+        # Material's search plugin cuts Chinese with jieba in this process anyway: loaded
+        # before the fork, the related-articles child shares the dictionary.
+        preload_segmenter(f"{a.title} {a.summary}" for a in published)
+        self._related_job = start_related_job(kb, self.config.related_limit)
         return files
 
     def _generate(self, files: Files, config: MkDocsConfig, src_uri: str, content: str) -> File:
@@ -314,16 +329,12 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         for name, markdown in extra.items():
             self._generate(files, config, f"{catalog.INTERNAL_DIR}/{name}", markdown)
 
-    def _link_related(self, published: list[SiteArticle]) -> None:
-        from kbgen.search.terms import similarity_index
-
-        if not published or self.config.related_limit <= 0:
-            return
-        index = similarity_index(self.kb.index_dir)  # type: ignore[union-attr]
+    def _link_related(self, published: list[SiteArticle], related: dict[str, list[str]]) -> None:
         by_path = {a.kb_path: a for a in published}
+        limit = self.config.related_limit
         for item in published:
-            paths = index.related(item.kb_path, set(by_path), limit=self.config.related_limit)
-            item.related = [by_path[p] for p in paths]
+            paths = [p for p in related.get(item.kb_path, ()) if p in by_path]
+            item.related = [by_path[p] for p in paths[:limit]]
 
     # -- pages -----------------------------------------------------------------
 
@@ -386,25 +397,34 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
     on_page_context = CombinedEvent(_context_before_search, _context_after_search)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-        """Every page is rendered by now: wait for the index build, then link related articles."""
+        """Every page is converted by now: collect related articles before the templates run."""
         if not self.config.enabled or self.kb is None:
             return None
-        self.search_documents = finish_index_build(self.kb, self._index_job)
-        self._index_job = None
-        self._link_related(list(self.articles.values()))
+        found = finish_related_job(self.kb, self._related_job, self.config.related_limit)
+        self._related_job = None
+        self.search_documents = found.stored
+        self._link_related(list(self.articles.values()), found.related)
         return None
 
+    @event_priority(-100)  # last: the observer must see the page as it is written
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         item = self.articles.get(page.file.src_uri)
-        if item is not None:
-            return output.replace(RELATED_MARK, pages.related_html(item), 1)
         target = self.tombstones.get(page.file.src_uri)
-        if target is None:
-            return None
-        redirect = escape(pages.href(page.url, target.url))
-        return output.replace(
-            "<head>", f'<head><meta http-equiv="refresh" content="0; url={redirect}">', 1
-        )
+        if item is not None:
+            output = output.replace(RELATED_MARK, pages.related_html(item), 1)
+        elif target is not None:
+            redirect = escape(pages.href(page.url, target.url))
+            output = output.replace(
+                "<head>", f'<head><meta http-equiv="refresh" content="0; url={redirect}">', 1
+            )
+        if self.page_observer is not None:
+            self.page_observer(page.file.dest_uri, output)
+        return output
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self._related_job is not None:
+            self._related_job.stop()
+            self._related_job = None
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled:
@@ -414,6 +434,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
             Path(config.site_dir) / PAGES_MANIFEST,
             json.dumps(records, ensure_ascii=False, indent=1),
         )
+        install_search_worker(Path(config.site_dir))
 
     # -- results for build_site ------------------------------------------------
 
@@ -434,11 +455,15 @@ def _escaped_generated_meta(meta: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _through_symlink(path: Path, docs_dir: Path) -> bool:
-    """True when ``path`` or a folder between it and ``docs_dir`` is a symlink, or it escapes."""
+def _through_symlink(path: Path, docs_dir: Path, real_docs_dir: str) -> bool:
+    """True when ``path`` or a folder between it and ``docs_dir`` is a symlink, or it escapes.
+
+    ``real_docs_dir`` is ``os.path.realpath(docs_dir)``, worked out once per build.
+    """
     current = path
     while current != docs_dir and current != current.parent:
         if current.is_symlink():
             return True
         current = current.parent
-    return not path.resolve().is_relative_to(docs_dir.resolve())
+    real = os.path.realpath(path)
+    return os.path.commonpath([real, real_docs_dir]) != real_docs_dir

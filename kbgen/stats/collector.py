@@ -199,7 +199,9 @@ class Collector:
         from kbgen.search import search_articles
 
         try:
-            hits = search_articles(kb, query[:200], limit=10)
+            # Articles change when the site is rebuilt; checking their files at most every
+            # SEARCH_FRESH_SECONDS keeps a stat walk of the whole KB off most requests.
+            hits = search_articles(kb, query[:200], limit=10, fresh_within=SEARCH_FRESH_SECONDS)
         except KbgenError as exc:
             return 503, {"error": exc.format_message()}
         return 200, [
@@ -242,6 +244,7 @@ class Collector:
 
 
 CHARTS_PREFIX = "/api/stats/charts/"
+SEARCH_FRESH_SECONDS = 2.0  # /api/search: how stale the whoosh index may be, at most
 ADDRESS_LIMIT_FACTOR = 20  # events per minute from one address = 20 x the per-visitor limit
 _SVG_HEADERS = [
     ("Content-Type", "image/svg+xml; charset=utf-8"),

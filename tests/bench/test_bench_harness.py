@@ -51,9 +51,10 @@ def test_a_child_run_reports_its_figures_and_peak_memory(tmp_path: Path) -> None
     export = tmp_path / "tiny.json"
     export.write_text(json.dumps({"issues": [{"key": "A-1"}, {"key": "A-2"}]}), encoding="utf-8")
     result = run_child("bench.stages.capture:parse_json", {"export": str(export)})
-    assert sorted(result) == ["peak_rss_mb", "seconds", "tickets"]
+    assert sorted(result) == ["peak_rss_mb", "seconds", "seconds_cpu", "tickets"]
     assert result["tickets"] == 2
     assert result["peak_rss_mb"] > 5
+    assert 0 < result["seconds_cpu"] < 60
 
 
 def test_a_stage_whose_code_has_not_landed_is_reported_not_faked() -> None:

@@ -82,6 +82,41 @@ def test_search_builds_a_missing_index_on_demand(sample: KnowledgeBase) -> None:
     assert is_trusted(sample.index_dir)
 
 
+def test_search_catches_up_with_articles_changed_since_the_index_was_written(
+    sample: KnowledgeBase, write: WriteArticle
+) -> None:
+    build_index(sample)
+    write("KB-0002", "VPN drops when the laptop sleeps", "Disable power saving on the adapter.")
+    assert ids(search_articles(sample, "sleeps")) == ["KB-0002"]
+    (sample.articles_dir / "kb-0002.md").unlink()
+    assert search_articles(sample, "sleeps") == []
+
+
+def test_a_server_may_skip_the_check_for_a_few_seconds(
+    sample: KnowledgeBase, write: WriteArticle
+) -> None:
+    assert ids(search_articles(sample, "vpn")) == ["KB-0002"]
+    write("KB-0002", "Wireless drops when the laptop sleeps", "Disable power saving.")
+    assert ids(search_articles(sample, "vpn", fresh_within=60)) == ["KB-0002"]  # not checked
+    assert search_articles(sample, "vpn") == []  # checked: the edit is indexed
+
+
+def test_refresh_terms_leaves_whoosh_to_catch_up_later(
+    sample: KnowledgeBase, write: WriteArticle
+) -> None:
+    from kbgen.search import refresh_terms
+    from kbgen.search.terms import indexed_digests, stored_digests
+
+    build_index(sample)
+    write("KB-0006", "Teams camera not detected", "Allow camera access.")
+    assert refresh_terms(sample) == 6
+    assert "content/articles/kb-0006.md" in stored_digests(sample.index_dir)
+    assert "content/articles/kb-0006.md" not in indexed_digests(sample.index_dir)
+    assert build_index(sample) == 6  # whoosh catches up from its own record
+    assert indexed_digests(sample.index_dir) == stored_digests(sample.index_dir)
+    assert ids(search_articles(sample, "camera")) == ["KB-0006"]
+
+
 def test_incremental_build_and_update(sample: KnowledgeBase, write: WriteArticle) -> None:
     build_index(sample)
     path = write("KB-0006", "Teams camera not detected", "Allow camera access.")

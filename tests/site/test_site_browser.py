@@ -235,6 +235,10 @@ def _search(page: Any, query: str) -> Any:
 
 def _shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
+    # Material fades the search overlay in; a shot taken mid-transition looks washed out.
+    page.wait_for_function(
+        "document.getAnimations().every(a => a.playState !== 'running')", timeout=WAIT_MS
+    )
     page.screenshot(path=str(ARTIFACTS / name), full_page=False)
 
 

@@ -187,8 +187,10 @@ def test_search_endpoint_answers_from_search_articles(
 
     calls: list[tuple[Any, ...]] = []
 
-    def fake_search(kb_arg: KnowledgeBase, query: str, limit: int = 10) -> list[Hit]:
-        calls.append((kb_arg.root, query, limit))
+    def fake_search(
+        kb_arg: KnowledgeBase, query: str, limit: int = 10, fresh_within: float = 0.0
+    ) -> list[Hit]:
+        calls.append((kb_arg.root, query, limit, fresh_within))
         return [Hit()]
 
     monkeypatch.setattr(kbgen.search, "search_articles", fake_search, raising=False)
@@ -202,7 +204,7 @@ def test_search_endpoint_answers_from_search_articles(
             "score": 1.2346,
         }
     ]
-    assert calls == [(kb.root, "vpn drops", 10)]
+    assert calls == [(kb.root, "vpn drops", 10, 2.0)]  # the index is checked at most every 2 s
     assert live.request("GET", "/api/search?q=")[::2] == (
         400, b'{"error": "add a query: /api/search?q=words"}',
     )  # fmt: skip
