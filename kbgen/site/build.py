@@ -131,7 +131,7 @@ def build_site(
                 config = load_config(str(kb.root / "mkdocs.yml"), site_dir=str(work), strict=strict)
                 plugin = config.plugins["kbgen"]
                 # Started after load_config, so a broken config costs no child process.
-                scan = SiteScan(scanner or default_scanner(kb))
+                scan = SiteScan(scanner or default_scanner(kb), work)
                 plugin.page_observer = scan.add_page  # type: ignore[attr-defined]
                 build(config)
             except KbgenError:
@@ -154,7 +154,7 @@ def build_site(
                     f"the site build failed and {shown} is unchanged:\n{listed}{more}"
                 ) from None
         assert scan is not None  # build() ran, so the scan was started before it
-        scanned, leaks = scan.finish(work)
+        scanned, leaks = scan.finish()
         if leaks:
             raise SiteError(_leak_message(leaks, shown))
         index = json.loads((work / "search" / "search_index.json").read_text(encoding="utf-8"))

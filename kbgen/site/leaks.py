@@ -24,6 +24,9 @@ from kbgen.site.forked import ForkedCall
 Scanner = Callable[[str], list[Any]]
 
 WHOLE_FILES = ("search/search_index.json", "sitemap.xml", "tags.json", "kbgen-pages.json")
+# Written before MkDocs writes the first page: its theme's static templates, and the
+# plugin's page manifest (on_env). Scanned as soon as the first page arrives.
+EARLY_FILES = ("404.html", "sitemap.xml", "kbgen-pages.json")
 # <title>, <meta name="description">, and Material's <article> body.
 _CONTENT = re.compile(
     r"<title>.*?</title>|<meta name=\"description\"[^>]*>|<article class=\"md-content__inner.*?</article>",
@@ -110,15 +113,27 @@ class _LineScanner:
 
 
 class _Scan:
-    """What one build's scan has seen: pages as they were written, then the rest from disk."""
+    """What one build's scan has seen: pages as they were written, then the rest from disk.
 
-    def __init__(self, scanner: Scanner) -> None:
+    With ``site_dir`` known up front, the files that are final before the first
+    page is written (EARLY_FILES) are scanned when the first page arrives, so
+    they do not wait for the end of the build.
+    """
+
+    def __init__(self, scanner: Scanner, site_dir: Path | None = None) -> None:
         self.lines = _LineScanner(scanner)
+        self.site_dir = site_dir
         self.pages: set[str] = set()
+        self.files: set[str] = set()  # whole files scanned
+        self._early_done = False
 
     def page(self, rel: str, html: str) -> None:
         """One built page (site-relative path): its title, description and article body."""
         self.pages.add(rel)
+        if self.site_dir is not None and not self._early_done:
+            self._early_done = True
+            for early in EARLY_FILES:
+                self._file(self.site_dir, early)
         for offset, text in _content_of(html):
             self.lines.add(rel, text, offset + 1)
 
@@ -128,18 +143,23 @@ class _Scan:
             rel = path.relative_to(site_dir).as_posix()
             if not rel.startswith("assets/") and rel not in self.pages:
                 self.page(rel, path.read_text(encoding="utf-8"))
-        scanned = len(self.pages)
         for rel in WHOLE_FILES:
-            path = site_dir / rel
-            if not path.is_file():
-                continue
-            scanned += 1
-            text = path.read_text(encoding="utf-8")
-            if rel.endswith(".json"):
-                self._json_file(rel, text)
-            else:
-                self.lines.add(rel, text)
-        return scanned, self.lines.leaks()
+            self._file(site_dir, rel)
+        return len(self.pages) + len(self.files), self.lines.leaks()
+
+    def _file(self, site_dir: Path, rel: str) -> None:
+        path = site_dir / rel
+        if rel in self.files or rel in self.pages or not path.is_file():
+            return
+        text = path.read_text(encoding="utf-8")
+        if rel.endswith(".html"):
+            self.page(rel, text)
+            return
+        self.files.add(rel)
+        if rel.endswith(".json"):
+            self._json_file(rel, text)
+        else:
+            self.lines.add(rel, text)
 
     def _json_file(self, rel: str, text: str) -> None:
         """Every string in the file (keys too), decoded, one line each.
@@ -183,11 +203,11 @@ def _json_strings(value: Any) -> Iterator[str]:
             yield from _json_strings(item)
 
 
-def _scan_in_child(scanner: Scanner, inbox: Any) -> tuple[int, list[Leak]]:
-    scan = _Scan(scanner)
+def _scan_in_child(scanner: Scanner, site_dir: Path, inbox: Any) -> tuple[int, list[Leak]]:
+    scan = _Scan(scanner, site_dir)
     for rel, html in iter(inbox.get, None):
         scan.page(rel, html)
-    return scan.finish(Path(inbox.get()))
+    return scan.finish(site_dir)
 
 
 class SiteScan:
@@ -201,18 +221,19 @@ class SiteScan:
     raises the scanner's real error.
     """
 
-    def __init__(self, scanner: Scanner, *, in_child: bool = True) -> None:
+    def __init__(self, scanner: Scanner, site_dir: Path, *, in_child: bool = True) -> None:
         self.scanner = scanner
+        self.site_dir = site_dir
         self._here: _Scan | None = None
         self._child: ForkedCall | None = None
         if in_child and "fork" in multiprocessing.get_all_start_methods():
             # A Queue, not a Pipe: its feeder thread buffers, so put() never blocks the build.
             self._inbox = multiprocessing.get_context("fork").Queue()
             self._child = ForkedCall.start(
-                _scan_in_child, scanner, self._inbox, name="kbgen-leak-scan"
+                _scan_in_child, scanner, site_dir, self._inbox, name="kbgen-leak-scan"
             )
         if self._child is None:
-            self._here = _Scan(scanner)
+            self._here = _Scan(scanner, site_dir)
 
     def add_page(self, rel: str, html: str) -> None:
         """One built page (site-relative path), as MkDocs writes it."""
@@ -221,18 +242,17 @@ class SiteScan:
         else:
             self._inbox.put((rel, html))
 
-    def finish(self, site_dir: Path) -> tuple[int, list[Leak]]:
+    def finish(self) -> tuple[int, list[Leak]]:
         """Scan what MkDocs wrote besides pages, wait for the scan; return (files, leaks)."""
         if self._here is not None:
-            return self._here.finish(site_dir)
+            return self._here.finish(self.site_dir)
         assert self._child is not None
         self._inbox.put(None)
-        self._inbox.put(str(site_dir))
         done, found = self._child.result()
         self._inbox.close()
         if done:
             return found
-        return _Scan(self.scanner).finish(site_dir)
+        return _Scan(self.scanner).finish(self.site_dir)
 
     def close(self) -> None:
         """Stop the child early (the build failed before :meth:`finish`)."""

@@ -47,11 +47,11 @@ def built(kb: KnowledgeBase, write: WriteArticle) -> Path:
 
 def scan_pages(site: Path, *, in_child: bool) -> tuple[int, list[Leak]]:
     """Feed every page as the build does (page_observer), then finish."""
-    scan = SiteScan(marker_scanner, in_child=in_child)
+    scan = SiteScan(marker_scanner, site, in_child=in_child)
     try:
         for path in sorted(site.rglob("index.html")):
             scan.add_page(path.relative_to(site).as_posix(), path.read_text(encoding="utf-8"))
-        return scan.finish(site)
+        return scan.finish()
     finally:
         scan.close()
 
@@ -129,8 +129,9 @@ def test_build_reports_leaks_found_while_pages_were_written(
 
 STOP_EARLY = """
 import time
+from pathlib import Path
 from kbgen.site.leaks import SiteScan
-scan = SiteScan(lambda text: (time.sleep(60), [])[1])
+scan = SiteScan(lambda text: (time.sleep(60), [])[1], Path('/nonexistent'))
 for i in range(400):  # far more than a pipe holds: the feeder thread is left with data
     scan.add_page(f"p{i}", "<title>" + "\\n".join(f"line {i} {j} " + "x" * 200 for j in range(300)) + "</title>")
 scan.close()

@@ -413,3 +413,15 @@ def test_any_mkdocs_exception_becomes_a_site_error(kb: KnowledgeBase, write: Wri
         "  Error reading page 'runbook.md': 'name' does not appear to be an IPv4 or IPv6 address\n"
         "  ValueError: 'name' does not appear to be an IPv4 or IPv6 address"
     )
+
+
+def test_a_body_that_starts_like_metadata_is_published_as_text(
+    kb: KnowledgeBase, write: WriteArticle
+) -> None:
+    # kbgen hands MkDocs the body it parsed; "Key: value" first lines must stay body text,
+    # not become MultiMarkdown metadata.
+    write("note", "KB-0001", "Spooler note", "Note: restart the spooler.\nAuthor: support\n")
+    build_site(kb, scanner=no_leaks)
+    html = page(kb.site_dir, "note")
+    assert "<p>Note: restart the spooler.\nAuthor: support</p>" in html
+    assert "kbgen: article" not in html
