@@ -153,14 +153,31 @@ def load_article(path: Path) -> Article:
     return parse_article(text, path)
 
 
+def article_entries(articles_dir: Path) -> Iterator[os.DirEntry[str]]:
+    """Markdown files under ``articles_dir``, unordered, as ``os.scandir`` entries.
+
+    Anything under a name starting with ``.`` or ``_`` is not an article
+    (generated and private files). Entries carry their ``stat()``, which is
+    what a cheap "did any article change?" check needs.
+    """
+    stack = [str(articles_dir)]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.name.startswith((".", "_")):
+                continue
+            if entry.is_dir():
+                stack.append(entry.path)
+            elif entry.name.endswith(".md"):
+                yield entry
+
+
 def iter_article_paths(articles_dir: Path) -> Iterator[Path]:
     """Markdown files under ``articles_dir`` in a stable order (generated pages excluded)."""
-    if not articles_dir.is_dir():
-        return
-    for path in sorted(articles_dir.rglob("*.md")):
-        if any(part.startswith((".", "_")) for part in path.relative_to(articles_dir).parts):
-            continue
-        yield path
+    yield from sorted(Path(entry.path) for entry in article_entries(articles_dir))
 
 
 def iter_articles(articles_dir: Path) -> Iterator[Article]:

@@ -10,14 +10,13 @@ terms (see :mod:`kbgen.search.terms`), because capture calls it per ticket.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kbgen.articles import iter_article_paths
+from kbgen.articles import article_entries, iter_article_paths
 from kbgen.exceptions import ArticleError
 from kbgen.kb import KnowledgeBase
 from kbgen.search import terms, whoosh_index
@@ -164,25 +163,11 @@ _FRESH: dict[Path, tuple[float, tuple[int, int, int]]] = {}
 
 
 def _articles_signature(kb: KnowledgeBase) -> tuple[int, int, int]:
-    """(files, bytes, newest mtime) of the article files: any edit, add or delete changes it.
-
-    os.scandir rather than pathlib: a tenth of the cost (15 ms at 10,000 articles).
-    """
+    """(files, bytes, newest mtime) of the article files: any edit, add or delete changes it."""
     count = size = newest = 0
-    stack = [str(kb.articles_dir)]
-    while stack:
-        try:
-            entries = list(os.scandir(stack.pop()))
-        except FileNotFoundError:
-            continue
-        for entry in entries:
-            if entry.name.startswith((".", "_")):
-                continue  # as iter_article_paths: hidden and private files are not articles
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(entry.path)
-            elif entry.name.endswith(".md"):
-                st = entry.stat()
-                count, size, newest = count + 1, size + st.st_size, max(newest, st.st_mtime_ns)
+    for entry in article_entries(kb.articles_dir):
+        st = entry.stat()
+        count, size, newest = count + 1, size + st.st_size, max(newest, st.st_mtime_ns)
     return count, size, newest
 
 
@@ -210,10 +195,10 @@ def _fresh_index(kb: KnowledgeBase, fresh_within: float) -> Any:
 def update_index(kb: KnowledgeBase, paths: Iterable[Path | str]) -> None:
     """Re-index just these article files (absolute or KB-relative); deleted files are removed."""
     index_dir = kb.index_dir
-    if whoosh_index.open_trusted(index_dir) is None or not terms.indexed_digests(index_dir):
+    ix = whoosh_index.open_trusted(index_dir)
+    if ix is None or not terms.indexed_digests(index_dir):
         build_index(kb)
         return
-    ix = whoosh_index.open_trusted(index_dir)
     changes = _Changes(known={})
     for given in paths:
         path = Path(given) if Path(given).is_absolute() else kb.root / given

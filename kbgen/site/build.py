@@ -10,7 +10,6 @@ changed pages.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -157,12 +156,11 @@ def build_site(
         scanned, leaks = scan.finish()
         if leaks:
             raise SiteError(_leak_message(leaks, shown))
-        index = json.loads((work / "search" / "search_index.json").read_text(encoding="utf-8"))
         result = BuildResult(
             site_dir=shown,
             published=plugin.published_count,  # type: ignore[attr-defined]
             retired=plugin.retired_count,  # type: ignore[attr-defined]
-            search_documents=len(index.get("docs", [])),
+            search_documents=plugin.browser_documents,  # type: ignore[attr-defined]
             index_documents=plugin.search_documents,  # type: ignore[attr-defined]
             scanned_files=scanned,
         )

@@ -126,6 +126,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         self.generated: set[str] = set()
         self.stats: dict[str, dict[str, Any]] | None = None
         self.search_documents = 0
+        self.browser_documents = 0  # entries in search/search_index.json
         self._full_content: dict[str, str] = {}
         self._related_job: Any = None
 
@@ -449,7 +450,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled:
             return
-        install_search_worker(Path(config.site_dir))
+        self.browser_documents = install_search_worker(Path(config.site_dir))
 
     # -- results for build_site ------------------------------------------------
 

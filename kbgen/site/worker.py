@@ -29,8 +29,9 @@ WORKER_GLOB = "assets/javascripts/workers/search.*.min.js"
 SEARCH_INDEX = "search/search_index.json"
 
 
-def install_search_worker(site_dir: Path) -> Path:
-    """Replace Material's search worker in ``site_dir`` with kbgen's; return the file written.
+def install_search_worker(site_dir: Path) -> int:
+    """Replace Material's search worker in ``site_dir`` with kbgen's; return the browser
+    index's number of documents (0 without Material's search plugin).
 
     Also rewrites ``search/search_index.json`` compactly (see the module doc).
     Raises ``PluginError`` unless exactly one worker file is found: kbgen
@@ -49,8 +50,7 @@ def install_search_worker(site_dir: Path) -> Path:
     atomic_write(target, worker_source())
     # The source map describes Material's worker, which is no longer there.
     target.with_name(target.name + ".map").unlink(missing_ok=True)
-    _compact_index(site_dir / SEARCH_INDEX)
-    return target
+    return _compact_index(site_dir / SEARCH_INDEX)
 
 
 def worker_source() -> bytes:
@@ -58,11 +58,11 @@ def worker_source() -> bytes:
     return b"\n".join((ASSETS / name).read_bytes() for name in WORKER_PARTS)
 
 
-def _compact_index(path: Path) -> None:
+def _compact_index(path: Path) -> int:
     """UTF-8 instead of escapes, line k holding ``docs[k - 1]`` (the numbering the leak scan
-    reports); still the JSON Material's bundle fetches and parses."""
+    reports); still the JSON Material's bundle fetches and parses. Returns len(docs)."""
     if not path.is_file():
-        return  # the search plugin is off: nothing to rewrite
+        return 0  # the search plugin is off: nothing to rewrite
     data = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not isinstance(data.get("docs"), list):
         raise PluginError(f"{path}: not a Material search index (no 'docs' list)")
@@ -75,5 +75,6 @@ def _compact_index(path: Path) -> None:
     try:
         encoded = text.encode("utf-8")
     except UnicodeEncodeError:
-        return  # a lone surrogate only survives as an escape: keep Material's file
+        return len(data["docs"])  # a lone surrogate only survives as an escape: keep the file
     atomic_write(path, encoded)
+    return len(data["docs"])

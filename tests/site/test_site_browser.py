@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from bench.browser_search import CHROMIUM, FLAGS  # one Chromium set-up for tests and bench
 from kbgen.articles import write_article
 from kbgen.kb import KnowledgeBase, init_kb
 from kbgen.models import Article
@@ -27,16 +28,6 @@ from kbgen.site.build import build_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 WAIT_MS = 20_000
 
