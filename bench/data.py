@@ -122,7 +122,7 @@ def make_queries(kb_root: Path, n: int, seed: int) -> list[str]:
     """``n`` short queries in the KB's own wording: 1-3 words of an English title, 1-2 jieba words of a Chinese one."""
     import jieba
 
-    from kbgen.articles import iter_articles
+    from kbgen.kb import iter_articles
 
     rng = random.Random(seed)
     titles = sorted((a.language, a.title) for a in iter_articles(kb_root / "content" / "articles"))

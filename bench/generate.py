@@ -6,7 +6,7 @@ Formats written:
   private comments carry ``visibility`` so the reader's drop path is exercised;
 * the SGCC mapped CSV: the same 53 columns, CRLF rows, LF inside cells;
 * a KB repository (``kbgen.kb.init_kb`` + published articles written with
-  ``kbgen.articles.dump_article`` + one git commit).
+  ``kbgen.kb.dump_article`` + one git commit).
 
 Every draw comes from one ``random.Random(seed)`` in a fixed order, so the same
 seed, size and real data give byte-identical files. Usage::
@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.profile import SGCC_SECTIONS, LanguageProfile, Profile, learn_profile
+from kbgen.kb import SCAFFOLD_DIR
 
 DEFAULT_DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets_candidates"
 POOL_SENTENCES = 4000
@@ -323,9 +324,7 @@ def write_mapped_csv(path: Path, n: int, seed: int, profile: Profile) -> Path:
 
 def sgcc_mapping() -> Path | None:
     """The SGCC column mapping the sources engineer ships, once it has landed."""
-    from kbgen.kb import SCAFFOLD_ROOT
-
-    found = sorted((SCAFFOLD_ROOT / "site_config" / "sources").glob("sgcc*.y*ml"))
+    found = sorted((SCAFFOLD_DIR / "site_config" / "sources").glob("sgcc*.y*ml"))
     return found[0] if found else None
 
 

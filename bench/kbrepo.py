@@ -3,7 +3,7 @@
 Articles are drafted from synthetic tickets of the same generator, so the
 reuse check and search see texts shaped like the tickets they are compared with.
 Bodies go through ``kbgen.text.plain_to_markdown`` and kbgen's own redactor, and
-front-matter through ``kbgen.articles.dump_article``, as drafting writes them:
+front-matter through ``kbgen.kb.dump_article``, as drafting writes them:
 a published article has been redacted, and the build's leak scan checks that
 (chains of real words sometimes form ``user/password``-like runs).
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench.generate import SyntheticTicket, TicketGenerator
 from bench.profile import Profile
-from kbgen.articles import dump_article
+from kbgen.kb import dump_article
 from kbgen.models import Article
 from kbgen.text import one_line, plain_to_markdown
 
@@ -70,8 +70,7 @@ def article_from_ticket(ticket: SyntheticTicket, article_id: str) -> tuple[Artic
 
 def write_kb(root: Path, n: int, seed: int, profile: Profile) -> Path:
     """Create a KB at ``root`` holding ``n`` published articles, committed on main."""
-    from kbgen.kb import _bot_identity, init_kb
-    from kbgen.review.git import run_git
+    from kbgen.kb import bot_identity, init_kb, run_git
 
     kb = init_kb(root)
     # Older tickets than any export (their own key prefix and random stream): a capture
@@ -95,6 +94,6 @@ def write_kb(root: Path, n: int, seed: int, profile: Profile) -> Path:
         path.write_text(dump_article(article), encoding="utf-8")
     run_git(["add", "-A"], kb.root)
     run_git(
-        ["commit", "-q", "-m", f"Add {written} synthetic articles"], kb.root, env=_bot_identity()
+        ["commit", "-q", "-m", f"Add {written} synthetic articles"], kb.root, env=bot_identity(kb.root)
     )
     return kb.root

@@ -68,7 +68,7 @@ def configure_demo(kb: KnowledgeBase) -> None:
 def run_demo(
     directory: Path, *, serve: bool, port: int, echo: Callable[[str], None]
 ) -> KnowledgeBase:
-    from kbgen.review.git import run_git
+    from kbgen.kb import run_git
     from kbgen.site.build import build_site
 
     samples = sample_paths()

@@ -50,7 +50,7 @@ def _percentiles(result: dict[str, float], latencies: list[float], with_hits: in
 
 
 def fts5_baseline(kb_template: str, queries_file: str) -> dict[str, float]:
-    from kbgen.articles import iter_articles
+    from kbgen.kb import iter_articles
 
     queries: list[str] = json.loads(Path(queries_file).read_text(encoding="utf-8"))
     articles = list(iter_articles(Path(kb_template) / "content" / "articles"))

@@ -16,12 +16,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from kbgen.articles import remove_stale_temp_files
 from kbgen.cli_options import progress
 from kbgen.drafting.content import extract_content
 from kbgen.drafting.eligibility import is_duplicate_resolution, skip_reason
-from kbgen.drafting.ids import IdAllocator
-from kbgen.drafting.known import KnownArticle, KnownArticles, load_known
 from kbgen.drafting.merging import BatchMerger
 from kbgen.drafting.plan import CapturePlan, FileChange
 from kbgen.drafting.redact import redact_for_record, redact_ticket
@@ -31,7 +28,14 @@ from kbgen.drafting.templates import get_environment
 from kbgen.drafting.vocabulary import load_vocabulary
 from kbgen.drafting.writing import commit_to_branches, write_to_worktree
 from kbgen.exceptions import ReviewError
-from kbgen.kb import KnowledgeBase
+from kbgen.kb import (
+    IdAllocator,
+    KnowledgeBase,
+    KnownArticle,
+    KnownArticles,
+    load_known,
+    remove_stale_temp_files,
+)
 from kbgen.models import Ticket
 
 SIMILAR_TEXT_LIMIT = 1500  # characters of title + problem compared for merges and links
@@ -61,7 +65,7 @@ def use_branches(kb: KnowledgeBase, options: CaptureOptions) -> bool:
         return kb.config.capture.branch
     if not (kb.root / ".git").exists():
         return False
-    from kbgen.review.git import git_out
+    from kbgen.kb import git_out
 
     return bool(git_out(["remote"], kb.root))
 

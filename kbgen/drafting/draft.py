@@ -1,6 +1,6 @@
 """One (already redacted) ticket -> one :class:`~kbgen.models.Article`.
 
-Front-matter is a dict, dumped later by ``kbgen.articles.dump_article``; the
+Front-matter is a dict, dumped later by ``kbgen.kb.dump_article``; the
 body is the template's layout of the ticket's own words.
 """
 
@@ -13,12 +13,12 @@ from typing import Any
 import jinja2
 import jsonschema
 
-from kbgen.articles import load_schema, today
 from kbgen.config import Config
 from kbgen.drafting.content import DraftContent, extract_content
 from kbgen.drafting.templates import get_environment, render_body
 from kbgen.drafting.vocabulary import Classification, Vocabulary, classify, load_vocabulary
 from kbgen.exceptions import DraftError
+from kbgen.kb import load_schema, today
 from kbgen.models import Article, Ticket
 from kbgen.text import escape_inline, is_missing
 

@@ -13,20 +13,23 @@ from typing import Any
 
 import jinja2
 
-from kbgen.articles import dump_article, today
 from kbgen.config import Config
 from kbgen.drafting.draft import Draft, draft_article, validate_meta
-from kbgen.drafting.known import KnownArticle, KnownArticles, sha256
-from kbgen.drafting.notes import ReviewNotes
-from kbgen.drafting.paths import (
-    article_filename,
-    article_relpath,
-    notes_relpath,
-    title_slug,
-    unique_filename,
-)
 from kbgen.drafting.vocabulary import Vocabulary
 from kbgen.exceptions import DraftError
+from kbgen.kb import (
+    KnownArticle,
+    KnownArticles,
+    ReviewNotes,
+    article_filename,
+    article_relpath,
+    dump_article,
+    notes_relpath,
+    sha256,
+    title_slug,
+    today,
+    unique_filename,
+)
 from kbgen.models import Article, Ticket
 
 

@@ -98,7 +98,7 @@ def _open_store(kb: KnowledgeBase) -> Any:
 
 def default_stages() -> Stages:
     """The real stages, each imported when first used (capture starts fast)."""
-    from kbgen.review.branches import DraftChange, commit_drafts
+    from kbgen.kb import DraftChange, commit_drafts
 
     return Stages(
         read_tickets=_read_tickets,

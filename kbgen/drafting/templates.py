@@ -19,8 +19,8 @@ from typing import Any
 
 import jinja2
 
-from kbgen.articles import SCAFFOLD_DIR
 from kbgen.exceptions import DraftError
+from kbgen.kb import SCAFFOLD_DIR
 
 PACKAGED_TEMPLATES = SCAFFOLD_DIR / "content" / "templates"
 

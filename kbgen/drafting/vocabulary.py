@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from kbgen.articles import SCAFFOLD_DIR
 from kbgen.exceptions import ConfigError
+from kbgen.kb import SCAFFOLD_DIR
 from kbgen.text import clean_text, is_missing
 
 VOCABULARY_NAME = "vocabulary.yml"

@@ -1,6 +1,6 @@
 """Where drafts go: straight into the work tree (``--no-branch``) or onto review branches.
 
-Work-tree writes are atomic per file (``kbgen.articles.atomic_write``): a crash
+Work-tree writes are atomic per file (``kbgen.kb.atomic_write``): a crash
 mid-batch leaves every file either old or new. Every path is checked before the
 first byte is written, so one hostile name stops the batch before it starts.
 """
@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from kbgen.articles import atomic_write
-from kbgen.drafting.paths import contained_path
 from kbgen.drafting.plan import FileChange
 from kbgen.drafting.report import CaptureReport
 from kbgen.drafting.stages import Stages
 from kbgen.exceptions import UnsafePathError
-from kbgen.kb import KnowledgeBase
+from kbgen.kb import KnowledgeBase, atomic_write, contained_path
 
 ALLOWED_FOLDERS = ("content/articles/", "content/review-notes/")
 

@@ -192,7 +192,7 @@ def kpis(
         kbgen kpis --from incident_event_log.csv --format servicenow-csv --json
         kbgen kpis --since 2024-01-01 --page site/kpis.html
     """
-    from kbgen.articles import atomic_write
+    from kbgen.kb import atomic_write
     from kbgen.loop.kpi_page import kpi_page_html
     from kbgen.loop.kpis import compute_kpis, kpi_lines
 

@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kbgen.articles import iter_articles, today
 from kbgen.config import RedactionSection
-from kbgen.kb import KnowledgeBase
+from kbgen.kb import KnowledgeBase, iter_articles, today
 from kbgen.models import Article, Ticket
 from kbgen.text import one_line
 

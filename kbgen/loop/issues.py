@@ -22,10 +22,9 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
-from kbgen.articles import atomic_write, today
 from kbgen.config import ReviewSection
 from kbgen.exceptions import ConfigError, ForgeError
-from kbgen.kb import KnowledgeBase
+from kbgen.kb import KnowledgeBase, atomic_write, today
 from kbgen.loop.gaps import KIND_LABELS, Gap, evidence_line
 from kbgen.text import escape_inline
 

@@ -21,8 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from kbgen.articles import dump_article, today
-from kbgen.kb import KnowledgeBase
+from kbgen.kb import KnowledgeBase, dump_article, today
 from kbgen.loop.clusters import shingles
 from kbgen.loop.evidence import (
     LINKED_OUTCOMES,
@@ -213,13 +212,7 @@ def propose_updates(
     kb: KnowledgeBase, evidence: Evidence, *, dry_run: bool = False
 ) -> list[Proposal]:
     """Plan proposals and commit each onto its own update branch (skipping open proposals)."""
-    from kbgen.review.branches import (
-        DraftChange,
-        base_articles,
-        commit_drafts,
-        is_merged,
-        list_kb_branches,
-    )
+    from kbgen.kb import DraftChange, base_articles, commit_drafts, is_merged, list_kb_branches
 
     base = base_articles(kb)
     cutoff = dt.date.fromisoformat(today()) - dt.timedelta(days=kb.config.loop.retire_after_days)

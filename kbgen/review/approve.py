@@ -15,27 +15,28 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from kbgen.articles import iter_article_paths, load_article, today, write_article
 from kbgen.exceptions import ArticleError, CheckFailed, ReviewError
-from kbgen.kb import KnowledgeBase
-from kbgen.models import Article
-from kbgen.review.branches import (
+from kbgen.kb import (
     BRANCH_PREFIX,
+    KnowledgeBase,
     branch_article_paths,
-    is_merged,
-    iter_branch_articles,
-)
-from kbgen.review.git import (
     changed_paths,
     commit_message,
     ensure_no_index_lock,
+    is_merged,
+    iter_article_paths,
+    iter_branch_articles,
+    load_article,
     ref_exists,
     remotes,
     rev_parse,
     run_git,
     temporary_worktree,
+    today,
     worktree_for_branch,
+    write_article,
 )
+from kbgen.models import Article
 
 # The admonition drafting writes where a ticket had no public resolution (steps, workaround,
 # cause); see content/templates/_macros.md.j2. Publishing needs every one of them gone.
@@ -166,7 +167,7 @@ def local_branch(kb: KnowledgeBase, name: str) -> str:
 
 def _main_articles(kb: KnowledgeBase) -> list[Article]:
     """Articles committed on main (never the work tree's uncommitted edits)."""
-    from kbgen.review.branches import base_articles
+    from kbgen.kb import base_articles
 
     return [article for _, article in base_articles(kb).values()]
 

@@ -16,13 +16,10 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-from kbgen.articles import load_article, load_schema
 from kbgen.exceptions import ArticleError, GitError
-from kbgen.kb import KnowledgeBase
+from kbgen.kb import KnowledgeBase, base_articles, load_article, load_schema, ref_exists, remotes
 from kbgen.models import STATUSES, Article
 from kbgen.review import markup, rescan
-from kbgen.review.branches import base_articles
-from kbgen.review.git import ref_exists, remotes
 from kbgen.review.sections import missing_sections
 from kbgen.review.transitions import confidence_problem, status_problem
 

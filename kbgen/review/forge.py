@@ -117,9 +117,8 @@ class SubmitResult:
 
 def submit(kb: KnowledgeBase, branch: str, *, forge: Forge | None = None) -> SubmitResult:
     """Push ``branch`` to ``review.remote`` and open (or reuse) its pull request."""
+    from kbgen.kb import is_merged, remotes, rev_parse, run_git
     from kbgen.review.approve import local_branch
-    from kbgen.review.branches import is_merged
-    from kbgen.review.git import remotes, rev_parse, run_git
     from kbgen.review.pr_body import pull_request_body, pull_request_title
 
     remote = kb.config.review.remote

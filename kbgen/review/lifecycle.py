@@ -15,21 +15,26 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kbgen.articles import iter_article_paths, load_article, today, write_article
 from kbgen.exceptions import ArticleError, ReviewError
-from kbgen.kb import KnowledgeBase
-from kbgen.models import Article
-from kbgen.review.approve import base_tree, push_base
-from kbgen.review.branches import branch_article_paths, is_merged, list_kb_branches
-from kbgen.review.git import (
+from kbgen.kb import (
+    KnowledgeBase,
+    branch_article_paths,
     changed_paths,
     commit_message,
     ensure_no_index_lock,
+    is_merged,
+    iter_article_paths,
+    list_kb_branches,
+    load_article,
     remotes,
     rev_parse,
     run_git,
     temporary_worktree,
+    today,
+    write_article,
 )
+from kbgen.models import Article
+from kbgen.review.approve import base_tree, push_base
 from kbgen.review.transitions import status_problem
 
 if TYPE_CHECKING:

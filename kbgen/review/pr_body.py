@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import yaml
 
-from kbgen.articles import parse_article
 from kbgen.exceptions import ArticleError
-from kbgen.kb import KnowledgeBase
-from kbgen.review.branches import branch_article_paths
-from kbgen.review.git import show_file
+from kbgen.kb import KnowledgeBase, branch_article_paths, parse_article, show_file
 from kbgen.text import fence
 
 # The same list as scaffold/dot-github/pull_request_template.md (a test keeps them equal).

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kbgen.articles import article_entries, iter_article_paths
 from kbgen.exceptions import ArticleError
-from kbgen.kb import KnowledgeBase
+from kbgen.kb import KnowledgeBase, article_entries, iter_article_paths
 from kbgen.search import terms, whoosh_index
 from kbgen.search.documents import SearchDocument, file_digest, read_document
 from kbgen.search.tokens import similarity, term_counts

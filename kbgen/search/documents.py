@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from kbgen.articles import MAX_FRONT_MATTER_BYTES, load_article
+from kbgen.kb import MAX_FRONT_MATTER_BYTES, load_article
 from kbgen.models import Article
 from kbgen.search.tokens import segment, words
 
@@ -93,7 +93,7 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n", re.DOTALL)
 
 
 def fast_load_article(path: Path, data: bytes | None = None) -> Article:
-    """:func:`kbgen.articles.load_article`, about ten times faster on well-formed files.
+    """:func:`kbgen.kb.load_article`, about ten times faster on well-formed files.
 
     The site and the index read every article on every build, and the pure-Python
     YAML parser dominated the build time. Any file this fast path has the least

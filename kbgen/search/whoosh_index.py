@@ -19,8 +19,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from kbgen.articles import atomic_write
 from kbgen.exceptions import SearchError
+from kbgen.kb import atomic_write
 from kbgen.search.documents import SearchDocument
 from kbgen.search.tokens import STOPWORDS, segment
 

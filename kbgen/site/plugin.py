@@ -44,7 +44,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from kbgen.articles import atomic_write
+from kbgen.kb import atomic_write
 from kbgen.exceptions import KbgenError
 from kbgen.kb import KnowledgeBase
 from kbgen.search.documents import fast_load_article

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-from kbgen.articles import atomic_write
+from kbgen.kb import atomic_write
 
 ASSETS = Path(__file__).with_name("assets")
 WORKER_PARTS = ("search-text.js", "search-index.js", "search-worker.js")  # in dependency order

@@ -14,7 +14,7 @@ import pytest
 from bench.generate import TicketGenerator, main, sgcc_mapping, write_jira_export, write_mapped_csv
 from bench.kbrepo import write_kb
 from bench.profile import Profile, learn_profile
-from kbgen.articles import iter_article_paths, load_article, load_schema
+from kbgen.kb import iter_article_paths, load_article, load_schema
 from kbgen.sources import read_tickets
 from kbgen.text import detect_language
 

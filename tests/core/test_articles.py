@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kbgen.articles import (
+from kbgen.exceptions import ArticleError, WriteError
+from kbgen.kb import (
     atomic_write,
     dump_article,
     load_article,
@@ -14,7 +15,6 @@ from kbgen.articles import (
     remove_stale_temp_files,
     write_article,
 )
-from kbgen.exceptions import ArticleError, WriteError
 from kbgen.models import Article
 
 META = {
@@ -147,7 +147,7 @@ def test_atomic_write_leaves_old_content_and_no_temp_on_failure(
 
 
 def test_schema_is_valid_yaml_and_lists_required_keys() -> None:
-    from kbgen.articles import load_schema
+    from kbgen.kb import load_schema
 
     schema = load_schema()
     assert set(schema["required"]) <= set(schema["properties"])

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 import pytest
 
-from kbgen.articles import load_schema
 from kbgen.cli import cli
+from kbgen.kb import load_schema
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kbgen import kb as kb_module
+from kbgen.kb import scaffold as scaffold_module
 from kbgen.cli import cli
 from kbgen.kb import KnowledgeBase, scaffold_files
 
@@ -94,5 +94,5 @@ def test_scaffold_never_ships_local_state(tmp_path: Path, monkeypatch: pytest.Mo
     (tmp_path / "dot-github").mkdir()
     (tmp_path / "dot-github" / "ci.yml").write_text("ci")
     (tmp_path / "dot-gitignore").write_text(".kbgen/\n")
-    monkeypatch.setattr(kb_module, "SCAFFOLD_ROOT", tmp_path)
+    monkeypatch.setattr(scaffold_module, "SCAFFOLD_DIR", tmp_path)
     assert [rel for _, rel in scaffold_files()] == [".github/ci.yml", ".gitignore"]

@@ -9,11 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kbgen.articles import load_article
 from kbgen.drafting import capture as capture_module
 from kbgen.drafting.capture import CaptureOptions, capture_tickets
-from kbgen.kb import KnowledgeBase
-from kbgen.review.git import git_out, run_git
+from kbgen.kb import KnowledgeBase, git_out, load_article, run_git
 
 from .conftest import article_files
 from .fakes import FakeBranches, FakeHit, FakeStore, fake_stages, ticket
@@ -364,7 +362,7 @@ def test_symlinked_articles_dir_is_refused(kb: KnowledgeBase, tmp_path: Path) ->
 
 def test_branch_mode_with_the_real_review_branches(kb: KnowledgeBase) -> None:
     """One draft per kb/<id>-<slug> branch; main and the work tree stay untouched; re-run is a no-op."""
-    from kbgen.review.branches import DraftChange, commit_drafts
+    from kbgen.kb import DraftChange, commit_drafts
 
     stages = fake_stages({"export.json": [ticket("T-1")]})
     stages.commit_drafts, stages.draft_change = commit_drafts, DraftChange

@@ -13,8 +13,7 @@ from click.testing import CliRunner
 
 from kbgen.cli import cli
 from kbgen.drafting.content import unescape_markdown
-from kbgen.kb import KnowledgeBase
-from kbgen.review.git import git_out, run_git
+from kbgen.kb import KnowledgeBase, git_out, run_git
 
 from .conftest import article_files
 

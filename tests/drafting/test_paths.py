@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kbgen.drafting.paths import article_filename, article_relpath, contained_path, unique_filename
 from kbgen.exceptions import UnsafePathError
+from kbgen.kb import article_filename, article_relpath, contained_path, unique_filename
 
 
 def test_filename_from_id_and_title() -> None:

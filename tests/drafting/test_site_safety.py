@@ -9,10 +9,9 @@ from pathlib import Path
 
 import yaml
 
-from kbgen.articles import load_article
 from kbgen.drafting.capture import CaptureOptions, capture_tickets
 from kbgen.drafting.draft import validate_meta
-from kbgen.kb import KnowledgeBase
+from kbgen.kb import KnowledgeBase, load_article
 from kbgen.text import plain_to_markdown
 
 from .fakes import fake_stages, ticket

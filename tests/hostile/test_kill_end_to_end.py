@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from kbgen.articles import load_article
+from kbgen.kb import load_article
 
 from .kbrun import STABLE_ENV, kbgen, new_kb
 

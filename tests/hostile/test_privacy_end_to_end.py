@@ -99,7 +99,7 @@ class Run:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
-    from kbgen.review.branches import iter_branch_articles
+    from kbgen.kb import iter_branch_articles
     from kbgen.review.pr_body import pull_request_body, pull_request_title
 
     root = tmp_path_factory.mktemp("privacy") / "kb"

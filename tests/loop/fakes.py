@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from kbgen.articles import write_article
+from kbgen.kb import write_article
 from kbgen.loop.evidence import ArticleFacts, Evidence, LoopTicket
 from kbgen.models import Article
 

@@ -8,8 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from kbgen.cli import cli
-from kbgen.kb import init_kb
-from kbgen.review.git import git_out
+from kbgen.kb import git_out, init_kb
 
 APACHE = "apache_jira_rest_search_LUCENE-1_to_10.json"
 
@@ -53,7 +52,7 @@ def test_an_export_ticket_an_article_already_answers_is_not_a_gap(
     tmp_path: Path, datasets: Path
 ) -> None:
     """Coverage of never-captured tickets is judged by the real search stage, as capture would."""
-    from kbgen.articles import write_article
+    from kbgen.kb import write_article
     from kbgen.models import Article
 
     from .fakes import BODY, article_meta

@@ -8,14 +8,19 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from kbgen.articles import load_article, parse_article
 from kbgen.cli import cli
-from kbgen.kb import KnowledgeBase, init_kb
+from kbgen.kb import (
+    KnowledgeBase,
+    base_articles,
+    git_out,
+    init_kb,
+    load_article,
+    parse_article,
+    run_git,
+)
 from kbgen.loop import evidence as evidence_module
 from kbgen.loop.evidence import gather
 from kbgen.loop.proposals import plan_proposals
-from kbgen.review.branches import base_articles
-from kbgen.review.git import git_out, run_git
 
 from .fakes import ticket, write_kb_article
 

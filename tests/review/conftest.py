@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from review_helpers import as_person
 
-from kbgen.kb import KnowledgeBase, init_kb
-from kbgen.review.git import run_git
+from kbgen.kb import KnowledgeBase, init_kb, run_git
 
 
 @pytest.fixture

@@ -7,10 +7,8 @@ from typing import Any
 
 import pytest
 
-from kbgen.articles import dump_article
+from kbgen.kb import DraftChange, dump_article, git_out, run_git
 from kbgen.models import Article
-from kbgen.review.branches import DraftChange
-from kbgen.review.git import git_out, run_git
 
 BODY_EN = """## Issue
 

@@ -7,11 +7,8 @@ from click.testing import CliRunner, Result
 from conftest import Team
 from review_helpers import BODY_EN, article_text, as_person, commit_on_main, draft_change
 
-from kbgen.articles import load_article
 from kbgen.cli import cli
-from kbgen.kb import KnowledgeBase
-from kbgen.review.branches import commit_drafts
-from kbgen.review.git import git_out, run_git
+from kbgen.kb import KnowledgeBase, commit_drafts, git_out, load_article, run_git
 
 ARTICLE = "content/articles/kb-0001-printer-offline.md"
 BRANCH = "kb/KB-0001-printer-offline"

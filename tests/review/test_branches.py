@@ -8,9 +8,14 @@ import pytest
 from review_helpers import draft_change
 
 from kbgen.exceptions import LockedError, UnsafePathError
-from kbgen.kb import KnowledgeBase
-from kbgen.review.branches import commit_drafts, iter_branch_articles, list_kb_branches
-from kbgen.review.git import git_out, run_git
+from kbgen.kb import (
+    KnowledgeBase,
+    commit_drafts,
+    git_out,
+    iter_branch_articles,
+    list_kb_branches,
+    run_git,
+)
 
 
 def test_each_draft_gets_its_own_branch_from_main_with_ticket_trailers(kb: KnowledgeBase) -> None:

@@ -12,9 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import Team
 
-from kbgen.articles import load_article
 from kbgen.cli import cli
-from kbgen.review.git import git_out, run_git
+from kbgen.kb import git_out, load_article, run_git
 
 JIRA = "apache_jira_rest_search_LUCENE-1_to_10.json"
 BRANCH = "kb/KB-0003-germanstemmer-crashes-while-indexing"

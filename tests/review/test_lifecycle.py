@@ -9,11 +9,8 @@ import pytest
 from click.testing import CliRunner, Result
 from review_helpers import BODY_EN, article_text, commit_on_main, draft_change
 
-from kbgen.articles import load_article
 from kbgen.cli import cli
-from kbgen.kb import KnowledgeBase
-from kbgen.review.branches import commit_drafts
-from kbgen.review.git import git_out
+from kbgen.kb import KnowledgeBase, commit_drafts, git_out, load_article
 
 PUBLISHED = {"status": "published", "reviewed_by": "Rita", "published_at": "2026-11-21"}
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from kbgen.kb import KnowledgeBase
-from kbgen.review.git import git_out
+from kbgen.kb import KnowledgeBase, git_out
 
 
 def test_init_writes_and_commits_the_review_files(kb: KnowledgeBase) -> None:

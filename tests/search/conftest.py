@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from factories import article_meta
 
-from kbgen.articles import write_article
-from kbgen.kb import KnowledgeBase, init_kb
+from kbgen.kb import KnowledgeBase, init_kb, write_article
 from kbgen.models import Article
 
 WriteArticle = Callable[..., Path]

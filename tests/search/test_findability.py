@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from kbgen.articles import iter_article_paths, load_article, write_article
-from kbgen.kb import KnowledgeBase, init_kb
+from kbgen.kb import KnowledgeBase, init_kb, iter_article_paths, load_article, write_article
 from kbgen.search import build_index, search_articles
 
 FLOORS = {

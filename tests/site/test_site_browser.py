@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from bench.browser_search import CHROMIUM, FLAGS  # one Chromium set-up for tests and bench
-from kbgen.articles import write_article
+from kbgen.kb import write_article
 from kbgen.kb import KnowledgeBase, init_kb
 from kbgen.models import Article
 from kbgen.site.build import build_site

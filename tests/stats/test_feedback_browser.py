@@ -27,8 +27,7 @@ ARTICLE = "/network/vpn-drops/"
 
 
 def build_kb(root: Path) -> KnowledgeBase:
-    from kbgen.articles import write_article
-    from kbgen.kb import init_kb
+    from kbgen.kb import init_kb, write_article
     from kbgen.models import Article
 
     init_kb(root)

@@ -9,14 +9,21 @@ user's work tree is untouched.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kbgen.articles import iter_article_paths, load_article
-from kbgen.drafting.notes import ReviewNotes, parse_notes
 from kbgen.exceptions import ArticleError, GitError
-from kbgen.kb import KnowledgeBase
+from kbgen.kb.articles import iter_article_paths, load_article
+from kbgen.kb.branches import (
+    base_articles,
+    branch_article_id,
+    iter_branch_articles,
+    list_kb_branches,
+)
+from kbgen.kb.git import git_out, ref_exists, show_file
+from kbgen.kb.notes import ReviewNotes, parse_notes
+from kbgen.kb.paths import notes_relpath
+from kbgen.kb.repository import KnowledgeBase
 from kbgen.models import Article
 
 
@@ -64,15 +71,8 @@ class KnownArticles:
                 self.by_ticket[ticket] = known
 
 
-def _is_git_repo(root: Path) -> bool:
-    return (root / ".git").exists()
-
-
 def load_known(kb: KnowledgeBase) -> KnownArticles:
     """Articles in the work tree, then those on unmerged ``kb/*`` branches (read with git)."""
-    from kbgen.review.branches import base_articles, iter_branch_articles, list_kb_branches
-    from kbgen.review.git import git_out, ref_exists, show_file
-
     known = KnownArticles()
     for path in iter_article_paths(kb.articles_dir):
         try:
@@ -84,7 +84,7 @@ def load_known(kb: KnowledgeBase) -> KnownArticles:
         known.add(KnownArticle(article, kb.relpath(path), path.read_bytes(), notes))
     if kb.notes_dir.is_dir():
         known.used_ids.update(p.name.split(".", 1)[0] for p in kb.notes_dir.glob("*.yml"))
-    if not _is_git_repo(kb.root):
+    if not kb.is_git_repo:
         return known
     try:
         base = kb.config.kb.base_branch
@@ -93,17 +93,17 @@ def load_known(kb: KnowledgeBase) -> KnownArticles:
             # Another branch is checked out: main's articles count too (tickets and ids).
             for rel, article in base_articles(kb).values():
                 data = show_file(kb.root, base, rel) or b""
-                notes_data = show_file(kb.root, base, f"content/review-notes/{article.id}.yml")
+                notes_data = show_file(kb.root, base, notes_relpath(article.id))
                 notes = parse_notes(notes_data) if notes_data else None
                 known.add(KnownArticle(article, rel, data, notes, branch=base))
         for ref in list_kb_branches(kb):
-            match = re.match(r"(?:[^/]+/)?kb/([A-Z][A-Z0-9]{0,9}-[0-9]{4,})", ref)
-            if match:
-                known.used_ids.add(match.group(1))
+            article_id = branch_article_id(ref)
+            if article_id:
+                known.used_ids.add(article_id)
         for ref, article in iter_branch_articles(kb):
             relpath = str(article.path)
             data = show_file(kb.root, ref, relpath) or b""
-            notes_data = show_file(kb.root, ref, f"content/review-notes/{article.id}.yml")
+            notes_data = show_file(kb.root, ref, notes_relpath(article.id))
             notes = parse_notes(notes_data) if notes_data else None
             known.add(KnownArticle(article, relpath, data, notes, branch=ref))
     except GitError as exc:

@@ -24,6 +24,15 @@ from pathlib import Path
 
 from kbgen.config import Config, load_config
 from kbgen.exceptions import ConfigError, LockedError
+from kbgen.kb.articles import SCHEMA_NAME
+from kbgen.kb.paths import (
+    ARTICLES_FOLDER,
+    NOTES_FOLDER,
+    SCAFFOLD_DIR,
+    SITE_CONFIG_FOLDER,
+    STATE_FOLDER,
+    TEMPLATES_FOLDER,
+)
 
 
 @dataclass
@@ -45,23 +54,23 @@ class KnowledgeBase:
     # Paths ---------------------------------------------------------------
     @property
     def articles_dir(self) -> Path:
-        return self.root / "content" / "articles"
+        return self.root / ARTICLES_FOLDER
 
     @property
     def templates_dir(self) -> Path:
-        return self.root / "content" / "templates"
+        return self.root / TEMPLATES_FOLDER
 
     @property
     def notes_dir(self) -> Path:
-        return self.root / "content" / "review-notes"
+        return self.root / NOTES_FOLDER
 
     @property
     def site_config_dir(self) -> Path:
-        return self.root / "site_config"
+        return self.root / SITE_CONFIG_FOLDER
 
     @property
     def state_dir(self) -> Path:
-        return self.root / ".kbgen"
+        return self.root / STATE_FOLDER
 
     @property
     def ticket_store_path(self) -> Path:
@@ -79,14 +88,16 @@ class KnowledgeBase:
     def site_dir(self) -> Path:
         return self.root / "site"
 
+    @property
+    def is_git_repo(self) -> bool:
+        return (self.root / ".git").exists()
+
     @cached_property
     def schema_path(self) -> Path:
-        own = self.site_config_dir / "article.schema.yml"
+        own = self.site_config_dir / SCHEMA_NAME
         if own.is_file():
             return own
-        from kbgen.articles import SCAFFOLD_DIR
-
-        return SCAFFOLD_DIR / "site_config" / "article.schema.yml"
+        return SCAFFOLD_DIR / SITE_CONFIG_FOLDER / SCHEMA_NAME
 
     def relpath(self, path: Path) -> str:
         """A path as users see it: relative to the KB root, with forward slashes."""
@@ -117,81 +128,3 @@ class KnowledgeBase:
             yield
         finally:
             fh.close()
-
-
-# --- creating a KB -------------------------------------------------------------
-
-SCAFFOLD_ROOT = Path(__file__).parent / "scaffold"
-
-
-def scaffold_files() -> Iterator[tuple[Path, str]]:
-    """(source file, relative target path) for every file ``kbgen init`` writes.
-
-    Dot-files are stored as ``dot-<name>`` in the package (package data skips
-    dot-paths), and renamed on the way out.
-    """
-    for src in sorted(SCAFFOLD_ROOT.rglob("*")):
-        rel_parts = src.relative_to(SCAFFOLD_ROOT).parts
-        # Real dot-paths never belong to the scaffold (a stray .kbgen/ state folder would
-        # be copied into every new KB); dot-files are stored as dot-<name>.
-        if (
-            not src.is_file()
-            or "__pycache__" in rel_parts
-            or any(p.startswith(".") for p in rel_parts)
-        ):
-            continue
-        parts = [
-            ("." + p[4:]) if p.startswith("dot-") else p
-            for p in src.relative_to(SCAFFOLD_ROOT).parts
-        ]
-        yield src, "/".join(parts)
-
-
-def init_kb(directory: Path | str) -> KnowledgeBase:
-    """Create a KB repository: scaffold files, ``git init -b main``, and a first commit."""
-    from kbgen.review.git import git_executable, run_git
-
-    git_executable()  # fail before writing anything when git is missing
-    root = Path(directory).resolve()
-    if root.exists() and any(root.iterdir()):
-        raise ConfigError(f"{root} already exists and is not empty; choose a new directory")
-    root.mkdir(parents=True, exist_ok=True)
-    for src, rel in scaffold_files():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(src.read_bytes())
-    (root / "content" / "articles").mkdir(parents=True, exist_ok=True)
-    run_git(["init", "-q", "-b", "main"], root)
-    run_git(["add", "-A"], root)
-    run_git(
-        ["commit", "-q", "-m", "Create knowledge base with kbgen init"],
-        root,
-        env=_bot_identity(),
-    )
-    return KnowledgeBase(root=root, config=load_config(root))
-
-
-def _bot_identity() -> dict[str, str]:
-    """Commit as the user when git knows them, else as kbgen (so init works on a bare machine)."""
-    env: dict[str, str] = {}
-    for var, key, fallback in (
-        ("GIT_AUTHOR_NAME", "user.name", "kbgen"),
-        ("GIT_AUTHOR_EMAIL", "user.email", "kbgen@localhost"),
-    ):
-        if var in os.environ:
-            continue
-        import subprocess
-
-        got = subprocess.run(
-            ["git", "config", "--get", key], capture_output=True, text=True, check=False
-        )
-        env[var] = got.stdout.strip() or fallback
-    env.setdefault(
-        "GIT_COMMITTER_NAME",
-        os.environ.get("GIT_COMMITTER_NAME", env.get("GIT_AUTHOR_NAME", "kbgen")),
-    )
-    env.setdefault(
-        "GIT_COMMITTER_EMAIL",
-        os.environ.get("GIT_COMMITTER_EMAIL", env.get("GIT_AUTHOR_EMAIL", "kbgen@localhost")),
-    )
-    return env

@@ -8,15 +8,14 @@ trail. Writing the same content twice makes no new commit.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from kbgen.articles import parse_article
 from kbgen.exceptions import ArticleError, ReviewError, UnsafePathError
-from kbgen.kb import KnowledgeBase
-from kbgen.models import Article
-from kbgen.review.git import (
+from kbgen.kb.articles import parse_article
+from kbgen.kb.git import (
     commit_message,
     ensure_no_index_lock,
     git_out,
@@ -29,9 +28,14 @@ from kbgen.review.git import (
     show_files,
     temporary_worktree,
 )
+from kbgen.kb.ids import ID_PATTERN
+from kbgen.kb.paths import ARTICLES_FOLDER
+from kbgen.kb.repository import KnowledgeBase
+from kbgen.models import Article
 
 BRANCH_PREFIX = "kb/"
-ARTICLES_FOLDER = "content/articles"
+# The article id in a branch name, local (kb/KB-0001-x) or remote-tracking (origin/kb/KB-0001-x).
+_BRANCH_ID = re.compile(rf"(?:[^/]+/)?{re.escape(BRANCH_PREFIX)}({ID_PATTERN})")
 
 _SUBJECTS = {
     "new": "Draft {id}: {title}",
@@ -191,6 +195,12 @@ def list_kb_branches(kb: KnowledgeBase) -> list[str]:
                 remote.setdefault(short, name)
     names = sorted(local) + sorted(full for short, full in remote.items() if short not in local)
     return names
+
+
+def branch_article_id(ref: str) -> str | None:
+    """The article id a ``kb/<ID>-<slug>`` branch name carries, if any."""
+    match = _BRANCH_ID.match(ref)
+    return match.group(1) if match else None
 
 
 def is_merged(kb: KnowledgeBase, branch: str) -> bool:

@@ -74,6 +74,27 @@ def run_git(
     return proc
 
 
+def bot_identity(cwd: Path) -> dict[str, str]:
+    """Commit as the user when git knows them, else as kbgen (so init works on a bare machine)."""
+    env: dict[str, str] = {}
+    for var, key, fallback in (
+        ("GIT_AUTHOR_NAME", "user.name", "kbgen"),
+        ("GIT_AUTHOR_EMAIL", "user.email", "kbgen@localhost"),
+    ):
+        if var in os.environ:
+            continue
+        env[var] = run_git(["config", "--get", key], cwd, check=False).stdout.strip() or fallback
+    env.setdefault(
+        "GIT_COMMITTER_NAME",
+        os.environ.get("GIT_COMMITTER_NAME", env.get("GIT_AUTHOR_NAME", "kbgen")),
+    )
+    env.setdefault(
+        "GIT_COMMITTER_EMAIL",
+        os.environ.get("GIT_COMMITTER_EMAIL", env.get("GIT_AUTHOR_EMAIL", "kbgen@localhost")),
+    )
+    return env
+
+
 def git_out(args: list[str], cwd: Path, **kwargs: object) -> str:
     """stdout of a git command, stripped."""
     return run_git(args, cwd, **kwargs).stdout.strip()  # type: ignore[arg-type]

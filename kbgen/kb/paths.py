@@ -1,4 +1,7 @@
-"""Safe file names for drafts, and the guarantee that nothing lands outside content/articles/.
+"""Where things live in a KB repository, and safe file names for articles.
+
+The KB-relative folders are defined here once. File names are checked so that
+nothing kbgen writes lands outside ``content/``.
 
 File names are ``<id>-<ascii slug>.md`` (``kb-0001-lock-files-dont-work.md``):
 ASCII only, so NFC/NFD and case-folding file systems cannot make two names of
@@ -16,11 +19,20 @@ from pathlib import Path
 from slugify import slugify
 
 from kbgen.exceptions import UnsafePathError
+from kbgen.kb.ids import is_article_id
 from kbgen.text import detect_language
+
+# KB-relative folders, with forward slashes (git paths).
+ARTICLES_FOLDER = "content/articles"  # the published docs_dir
+NOTES_FOLDER = "content/review-notes"  # reviewers only, never published
+TEMPLATES_FOLDER = "content/templates"  # Jinja2 article templates, never published
+SITE_CONFIG_FOLDER = "site_config"
+STATE_FOLDER = ".kbgen"  # git-ignored local state
+# What ``kbgen init`` copies into a new KB (package data).
+SCAFFOLD_DIR = Path(__file__).resolve().parents[1] / "scaffold"
 
 SLUG_MAX_CHARS = 60
 NAME_MAX_BYTES = 200  # well under ext4's 255 so suffixes and temp-file prefixes still fit
-_ID = re.compile(r"^[A-Z][A-Z0-9]{0,9}-[0-9]{4,}$")
 _WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.IGNORECASE)
 
 
@@ -38,7 +50,7 @@ def title_slug(title: str) -> str:
 
 
 def article_filename(article_id: str, title: str) -> str:
-    if not _ID.match(article_id):
+    if not is_article_id(article_id):
         raise UnsafePathError(
             f"article id {article_id!r} is not of the form PREFIX-0001; "
             f"check kb.id_prefix in site_config/kbgen.yml"
@@ -86,16 +98,16 @@ def article_relpath(filename: str) -> str:
     """KB-relative path of an article file; the name must be a single plain component."""
     if "/" in filename or "\\" in filename or filename in ("", ".", ".."):
         raise UnsafePathError(f"refusing article file name {filename!r}: not a plain file name")
-    return f"content/articles/{filename}"
+    return f"{ARTICLES_FOLDER}/{filename}"
 
 
 def notes_relpath(article_id: str, suffix: str = ".yml") -> str:
     """KB-relative path of a review-notes file (outside the published docs_dir)."""
-    if not _ID.match(article_id):
+    if not is_article_id(article_id):
         raise UnsafePathError(
             f"refusing review notes for id {article_id!r}: not of the form PREFIX-0001"
         )
-    return f"content/review-notes/{article_id}{suffix}"
+    return f"{NOTES_FOLDER}/{article_id}{suffix}"
 
 
 def unique_filename(name: str, taken: set[str]) -> str:

@@ -12,11 +12,9 @@ refuses the file instead.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -25,10 +23,11 @@ from typing import Any
 import frontmatter
 import yaml
 
-from kbgen.exceptions import ArticleError, WriteError
+from kbgen.exceptions import ArticleError
+from kbgen.kb.files import atomic_write
+from kbgen.kb.paths import SCAFFOLD_DIR, SITE_CONFIG_FOLDER
 from kbgen.models import Article
 
-SCAFFOLD_DIR = Path(__file__).parent / "scaffold"
 SCHEMA_NAME = "article.schema.yml"
 MAX_FRONT_MATTER_BYTES = 16 * 1024
 
@@ -39,7 +38,7 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n", re.DOTALL)
 @cache
 def load_schema(path: Path | None = None) -> dict[str, Any]:
     """The article JSON schema: the KB's own copy if given, else the packaged default."""
-    schema_path = path or SCAFFOLD_DIR / "site_config" / SCHEMA_NAME
+    schema_path = path or SCAFFOLD_DIR / SITE_CONFIG_FOLDER / SCHEMA_NAME
     with open(schema_path, encoding="utf-8") as fh:
         schema = yaml.safe_load(fh)
     if not isinstance(schema, dict) or "properties" not in schema:
@@ -188,59 +187,6 @@ def iter_articles(articles_dir: Path) -> Iterator[Article]:
 def today() -> str:
     """Today's date as written into front-matter; ``KBGEN_TODAY`` pins it for tests and demos."""
     return os.environ.get("KBGEN_TODAY") or dt.date.today().isoformat()
-
-
-def atomic_write(path: Path, data: bytes | str) -> None:
-    """Write ``path`` so that it is always either the old or the new content.
-
-    Temp file in the same directory, fsync, ``os.replace``, then fsync the
-    directory. The temp file is removed on any failure.
-    """
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{path.name[:40]}.", suffix=TEMP_SUFFIX, dir=path.parent
-        )
-    except OSError as exc:
-        raise WriteError(f"{path}: cannot write ({exc.strerror}); {_WRITE_HINT}") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise WriteError(f"{path}: cannot write ({exc.strerror}); {_WRITE_HINT}") from exc
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
-TEMP_SUFFIX = ".tmp"
-_WRITE_HINT = "the old file is intact; free disk space or fix permissions and run again"
-
-
-def remove_stale_temp_files(directory: Path) -> list[Path]:
-    """Delete the ``.<name>.<random>.tmp`` files a killed :func:`atomic_write` left behind.
-
-    Only call this while holding the KB lock: then no other kbgen run is mid-write.
-    """
-    removed = []
-    if directory.is_dir():
-        for tmp in directory.rglob(f".*{TEMP_SUFFIX}"):
-            if tmp.is_file() and not tmp.is_symlink():
-                tmp.unlink()
-                removed.append(tmp)
-    return removed
 
 
 def write_article(path: Path, article: Article) -> bool:
