@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from kbgen.cli_options import echo_json, json_option, kb_option, reader_options
+from kbgen.plugins import plugin_manager
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -206,13 +207,7 @@ def demo(directory: Path, serve: bool, port: int) -> None:
     run_demo(directory, serve=serve, port=port, echo=click.echo)
 
 
-def _register_plugin_commands() -> None:
-    from kbgen.plugins import pm
-
-    pm.hook.register_commands(cli=cli)
-
-
-_register_plugin_commands()
+plugin_manager().hook.register_commands(cli=cli)
 
 
 def main() -> None:

@@ -1,4 +1,9 @@
-"""The plugin manager. Built-in parts are plugins too, registered through the same hooks."""
+"""The plugin manager. Built-in parts are plugins too, registered through the same hooks.
+
+:func:`plugin_manager` registers kbgen's own hook modules (and installed
+third-party plugins) the first time something asks for a hook, not at import,
+so importing any kbgen module stays cheap and free of import cycles.
+"""
 
 from __future__ import annotations
 
@@ -9,26 +14,30 @@ import pluggy
 
 from kbgen import hookspecs
 
-# Core modules that implement hooks, in registration order.
+# kbgen's own modules that implement hooks, in registration order.
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "kbgen.sources.registry",
     "kbgen.review.commands",
     "kbgen.stats.commands",
+    "kbgen.stats.dashboard",
     "kbgen.loop.commands",
+    "kbgen.loop.kpi_page",
 )
 
 pm = pluggy.PluginManager("kbgen")
 pm.add_hookspecs(hookspecs)
+_loaded = False
 
-for _name in DEFAULT_PLUGINS:
-    try:
-        _module = importlib.import_module(_name)
-    except ModuleNotFoundError as exc:  # a stage that has not landed yet registers nothing
-        if exc.name is None or not _name.startswith(exc.name):
-            raise
-        continue
-    pm.register(_module, _name)
 
-# Third-party plugins use the "kbgen" entry-point group; never load them under tests.
-if not getattr(sys, "_called_from_test", False):
-    pm.load_setuptools_entrypoints("kbgen")
+def plugin_manager() -> pluggy.PluginManager:
+    """``pm`` with the default plugins registered (once); installed plugins too, outside tests."""
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        for name in DEFAULT_PLUGINS:
+            # A plugin loader: modules are named in DEFAULT_PLUGINS, like entry points.
+            pm.register(importlib.import_module(name), name)
+        # Third-party plugins use the "kbgen" entry-point group; never load them under tests.
+        if not getattr(sys, "_called_from_test", False):
+            pm.load_setuptools_entrypoints("kbgen")
+    return pm

@@ -10,7 +10,7 @@ has been read, so a source error or crash midway writes nothing half-done.
 
 from __future__ import annotations
 
-import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -27,13 +27,13 @@ from kbgen.drafting.stages import Stages, TicketStore, default_stages
 from kbgen.drafting.templates import get_environment
 from kbgen.drafting.vocabulary import load_vocabulary
 from kbgen.drafting.writing import commit_to_branches, write_to_worktree
-from kbgen.exceptions import ReviewError
 from kbgen.kb import (
     IdAllocator,
     KnowledgeBase,
     KnownArticle,
     KnownArticles,
     load_known,
+    remotes,
     remove_stale_temp_files,
 )
 from kbgen.models import Ticket
@@ -63,11 +63,9 @@ def use_branches(kb: KnowledgeBase, options: CaptureOptions) -> bool:
         return options.branch
     if kb.config.capture.branch is not None:
         return kb.config.capture.branch
-    if not (kb.root / ".git").exists():
+    if not kb.is_git_repo:
         return False
-    from kbgen.kb import git_out
-
-    return bool(git_out(["remote"], kb.root))
+    return bool(remotes(kb.root))
 
 
 class _Run:
@@ -88,16 +86,8 @@ class _Run:
         self.merger = BatchMerger(self.config.merge_threshold)
         self.cluster_article: dict[int, str] = {}  # merger cluster key -> article id
         self.report = CaptureReport(warnings=list(known.warnings))
-        self.store: TicketStore | None = stages.open_store(kb) if stages.open_store else None
+        self.store: TicketStore = stages.open_store(kb)
         self.duplicates: list[tuple[Ticket, dict[str, int], str]] = []
-        if self.store is None:
-            self.report.warn(
-                "no ticket store available: tickets were not recorded in .kbgen/tickets.sqlite"
-            )
-        if stages.find_similar is None:
-            self.report.warn(
-                "no search index available: tickets were not checked against existing articles"
-            )
 
     # --- outcome bookkeeping --------------------------------------------------
     def record(
@@ -109,95 +99,126 @@ class _Run:
         reason: str | None = None,
         similarity: float | None = None,
     ) -> None:
-        if self.store is not None:
-            self.store.record(
-                ticket,
-                outcome=outcome,
-                article_id=article_id,
-                reason=reason,
-                similarity=None if similarity is None else round(similarity, 4),
-                title=ticket.title,
-                problem=ticket.problem,
-            )
+        self.store.record(
+            ticket,
+            outcome=outcome,
+            article_id=article_id,
+            reason=reason,
+            similarity=None if similarity is None else round(similarity, 4),
+            title=ticket.title,
+            problem=ticket.problem,
+        )
 
     def skip(self, ticket: Ticket, reason: str) -> None:
         self.report.skip(ticket.id, reason)
         self.record(ticket, "skipped", reason=reason)
 
-    # --- one ticket -----------------------------------------------------------
+    # --- one ticket: one call per stage of the module docstring ---------------
     def capture(self, raw: Ticket) -> None:
         self.report.tickets_read += 1
-        reason = skip_reason(raw, self.config)
-        make_redactor = partial(self.stages.make_redactor, self.kb, raw)
-        if (
-            reason is not None
-            and raw.id not in self.known.by_ticket
-            and not is_duplicate_resolution(raw)
-        ):
-            self.skip(redact_for_record(raw, make_redactor)[0], reason)
+        reason = skip_reason(raw, self.config)  # eligibility
+        if self.skip_ineligible(raw, reason):
             return
+        ticket, counts = redact_ticket(raw, self.redactor_for(raw))  # redaction
         # Nothing below this line sees unredacted text.
-        ticket, counts = redact_ticket(raw, make_redactor)
-        if ticket.id in self.known.by_ticket:
-            self.recapture(ticket, counts)
+        if self.recapture(ticket, counts):
             return
-        if reason is not None:
-            if is_duplicate_resolution(ticket) and ticket.problem.strip():
-                # Decided at the end: it joins the draft it duplicates, if that is in the batch.
-                self.duplicates.append((ticket, counts, reason))
-            else:
-                self.skip(ticket, reason)
+        if self.hold_back(ticket, counts, reason):
             return
         text = similar_text(ticket)
         if self.link(ticket, counts, text):
             return
-        cluster, score, sig = self.merger.match(text)
-        content = extract_content(ticket)
-        if cluster is not None:
-            article_id = self.cluster_article[cluster.key]
-            planned = self.plan.articles[article_id]
-            planned.add_ticket(ticket, "merged", counts, score)
-            if not planned.has_resolution and content.has_resolution and planned.known is None:
-                # A later duplicate that carries the fix makes the better draft.
-                planned.representative, planned.has_resolution = ticket, True
-                planned.tickets.remove(ticket.id)
-                planned.tickets.insert(0, ticket.id)
-            self.report.merged.append(
-                {"id": article_id, "ticket": ticket.id, "similarity": round(score, 3)}
-            )
-            self.record(ticket, "merged", article_id=article_id, similarity=score)
+        if self.merge(ticket, counts, text):
             return
-        if not content.has_resolution and self.config.no_resolution == "skip":
+        self.draft(ticket, counts)
+
+    def redactor_for(self, raw: Ticket) -> Callable[[], Any]:
+        return partial(self.stages.make_redactor, self.kb, raw)
+
+    def skip_ineligible(self, raw: Ticket, reason: str | None) -> bool:
+        """Skip a ticket no rule lets in, recording its redacted metadata only."""
+        if (
+            reason is None
+            or raw.id in self.known.by_ticket
+            or is_duplicate_resolution(raw)
+        ):
+            return False
+        self.skip(redact_for_record(raw, self.redactor_for(raw))[0], reason)
+        return True
+
+    def hold_back(self, ticket: Ticket, counts: dict[str, int], reason: str | None) -> bool:
+        """A duplicate waits for the end of the batch (it may join a draft); others are skipped."""
+        if reason is None:
+            return False
+        if is_duplicate_resolution(ticket) and ticket.problem.strip():
+            self.duplicates.append((ticket, counts, reason))
+        else:
+            self.skip(ticket, reason)
+        return True
+
+    def merge(self, ticket: Ticket, counts: dict[str, int], text: str) -> bool:
+        """Join the in-batch draft this ticket repeats, if any."""
+        cluster, score, _ = self.merger.match(text)
+        if cluster is None:
+            return False
+        article_id = self.cluster_article[cluster.key]
+        planned = self.plan.articles[article_id]
+        planned.add_ticket(ticket, "merged", counts, score)
+        if (
+            not planned.has_resolution
+            and planned.known is None
+            and extract_content(ticket).has_resolution
+        ):
+            # A later duplicate that carries the fix makes the better draft.
+            planned.representative, planned.has_resolution = ticket, True
+            planned.tickets.remove(ticket.id)
+            planned.tickets.insert(0, ticket.id)
+        self.report.merged.append(
+            {"id": article_id, "ticket": ticket.id, "similarity": round(score, 3)}
+        )
+        self.record(ticket, "merged", article_id=article_id, similarity=score)
+        return True
+
+    def draft(self, ticket: Ticket, counts: dict[str, int]) -> None:
+        """Plan a new article from this ticket (or skip it when it has no public resolution)."""
+        has_resolution = extract_content(ticket).has_resolution
+        if not has_resolution and self.config.no_resolution == "skip":
             self.skip(ticket, "no public resolution")
             return
         article_id = self.ids.allocate()
         planned = self.plan.planned(article_id)
-        planned.representative, planned.has_resolution = ticket, content.has_resolution
+        planned.representative, planned.has_resolution = ticket, has_resolution
         planned.add_ticket(ticket, "drafted", counts)
-        key = len(self.cluster_article)
-        if self.merger.add(key, sig) is not None:
-            self.cluster_article[key] = article_id
+        self.remember_cluster(ticket, article_id)
         self.record(ticket, "drafted", article_id=article_id)
 
-    def recapture(self, ticket: Ticket, counts: dict[str, int]) -> None:
-        known = self.known.by_ticket[ticket.id]
+    def remember_cluster(self, ticket: Ticket, article_id: str) -> None:
+        key = len(self.cluster_article)
+        _, _, sig = self.merger.match(similar_text(ticket))
+        if self.merger.add(key, sig) is not None:
+            self.cluster_article[key] = article_id
+
+    def recapture(self, ticket: Ticket, counts: dict[str, int]) -> bool:
+        """A ticket the KB already has: refresh the article drafted from it, nothing more."""
+        known = self.known.by_ticket.get(ticket.id)
+        if known is None:
+            return False
         self.report.already_captured += 1
         if known.article.tickets[:1] != [ticket.id]:
             # Linked or merged earlier: its article is not drafted from it, so nothing to redo.
             self.record(ticket, _earlier_outcome(known, ticket.id), article_id=known.id)
-            return
+            return True
         planned = self.plan.planned(known.id, known)
         planned.representative = ticket
         planned.has_resolution = extract_content(ticket).has_resolution
         planned.add_ticket(ticket, "drafted", counts)
-        key = len(self.cluster_article)
-        _, _, sig = self.merger.match(similar_text(ticket))
-        if self.merger.add(key, sig) is not None:
-            self.cluster_article[key] = known.id
+        self.remember_cluster(ticket, known.id)
         self.record(ticket, "drafted", article_id=known.id)
+        return True
 
     def link(self, ticket: Ticket, counts: dict[str, int], text: str) -> bool:
-        if self.stages.find_similar is None or not self.known.by_id:
+        """Reuse: link the ticket to an existing article that already answers it."""
+        if not self.known.by_id:
             return False
         for hit in self.stages.find_similar(self.kb, text, 5):
             known = self.known.by_id.get(hit.id)
@@ -233,22 +254,16 @@ def capture_tickets(
     """Draft articles from the tickets in ``paths``; see the module docstring for the stages."""
     stages = stages or default_stages()
     branches = use_branches(kb, options)
-    if branches and (stages.commit_drafts is None or stages.draft_change is None):
-        raise ReviewError(
-            "review branches are not available (kbgen.review); run capture with --no-branch"
-        )
     with kb.lock("kbgen capture"):
         for folder in (kb.articles_dir, kb.notes_dir):
             remove_stale_temp_files(folder)  # left by a run that was killed mid-write
-        if stages.refresh_index is not None:
-            # Articles merged since the last run (approvals, edits) must count for reuse.
-            stages.refresh_index(kb)
+        # Articles merged since the last run (approvals, edits) must count for reuse.
+        stages.refresh_index(kb)
         run = _Run(kb, stages, load_known(kb))
         # One store transaction for the whole run: a file refused half-way, or a failed
         # write, leaves no ticket recorded as drafted without its article.
-        batch = getattr(run.store, "batch", None)
         try:
-            with batch() if callable(batch) else contextlib.nullcontext():
+            with run.store.batch():
                 for path in paths:
                     stream = stages.read_tickets(
                         path,
@@ -273,9 +288,7 @@ def capture_tickets(
                     write_to_worktree(kb, changes, run.report)
                 _report_changes(run.report, changes)
         finally:
-            closer = getattr(run.store, "close", None)
-            if callable(closer):
-                closer()
+            run.store.close()
     return run.report
 
 

@@ -1,24 +1,33 @@
 """The other stages capture calls, behind one small seam so tests can swap them.
 
 Like an httpx transport: :func:`default_stages` wires the real packages
-(sources, redaction, search, the ticket store, review branches), imported
-lazily; tests pass a :class:`Stages` with small fakes instead.
+(sources, redaction, search, the ticket store, the KB's review branches);
+tests pass a :class:`Stages` with small fakes instead. Every stage is
+required: kbgen ships them all, so none is optional.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from kbgen.kb import KnowledgeBase
+from kbgen.kb import KnowledgeBase, commit_drafts
 from kbgen.models import Ticket
+from kbgen.redaction import Redactor as KbRedactor
+from kbgen.search import build_index, find_similar
+from kbgen.sources import TicketStore as SqliteTicketStore
+from kbgen.sources import read_tickets
 
 
 class Redacted(Protocol):
-    text: str
-    counts: Any  # mapping kind -> count
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def counts(self) -> Any: ...  # mapping kind -> count
 
 
 class Redactor(Protocol):
@@ -26,7 +35,21 @@ class Redactor(Protocol):
 
 
 class TicketStore(Protocol):
-    def record(self, ticket: Ticket, **fields: Any) -> Any: ...
+    def record(
+        self,
+        ticket: Ticket,
+        *,
+        outcome: str,
+        article_id: str | None,
+        reason: str | None,
+        similarity: float | None,
+        title: str,
+        problem: str,
+    ) -> None: ...
+
+    def batch(self) -> AbstractContextManager[Any]: ...
+
+    def close(self) -> None: ...
 
 
 class SimilarHit(Protocol):
@@ -43,29 +66,19 @@ class Stages:
     read_tickets: ReadTickets
     # (kb, ticket) -> a redactor for that ticket's text (its people differ per ticket)
     make_redactor: Callable[[KnowledgeBase, Ticket], Redactor]
-    # (kb, text, limit) -> hits scored 0..1; None: no reuse check (reported as a warning)
-    find_similar: Callable[[KnowledgeBase, str, int], list[Any]] | None = None
+    # (kb, text, limit) -> hits scored 0..1
+    find_similar: Callable[[KnowledgeBase, str, int], list[Any]]
     # kb -> None: bring the similarity index up to date with content/articles before a run
-    refresh_index: Callable[[KnowledgeBase], Any] | None = None
-    # kb -> store, or None when there is none (reported as a warning)
-    open_store: Callable[[KnowledgeBase], TicketStore | None] | None = None
-    # (kb, changes, batch_branch=) -> list of results; needed only with --branch
-    commit_drafts: Callable[..., list[Any]] | None = None
-    # builds one change for commit_drafts: DraftChange(article_id, slug, title, tickets, files, kind)
-    draft_change: Callable[..., Any] | None = None
-
-
-def _read_tickets(path: Path, **kwargs: Any) -> Iterable[Ticket]:
-    from kbgen.sources import read_tickets
-
-    return read_tickets(path, **kwargs)
+    refresh_index: Callable[[KnowledgeBase], Any]
+    # kb -> the ticket store
+    open_store: Callable[[KnowledgeBase], TicketStore]
+    # (kb, [kbgen.kb.DraftChange], batch_branch=) -> results with .to_json(); used with --branch
+    commit_drafts: Callable[..., list[Any]]
 
 
 def _redactor_factory() -> Callable[[KnowledgeBase, Ticket], Redactor]:
     """Build the KB's redactor once per run; derive one per ticket for its people."""
-    from kbgen.redaction import Redactor as KbRedactor
-
-    base: dict[Path, Any] = {}  # structurally a Redactor (see the Protocol above)
+    base: dict[Path, KbRedactor] = {}
 
     def make(kb: KnowledgeBase, ticket: Ticket) -> Redactor:
         if kb.root not in base:
@@ -79,33 +92,16 @@ def _redactor_factory() -> Callable[[KnowledgeBase, Ticket], Redactor]:
 
 
 def _find_similar(kb: KnowledgeBase, text: str, limit: int) -> list[Any]:
-    from kbgen.search import find_similar
-
     return list(find_similar(kb, text, limit=limit))
 
 
-def _refresh_index(kb: KnowledgeBase) -> None:
-    from kbgen.search import build_index
-
-    build_index(kb)
-
-
-def _open_store(kb: KnowledgeBase) -> Any:
-    from kbgen.sources.store import TicketStore as Store
-
-    return Store(kb.ticket_store_path)
-
-
 def default_stages() -> Stages:
-    """The real stages, each imported when first used (capture starts fast)."""
-    from kbgen.kb import DraftChange, commit_drafts
-
+    """The real stages."""
     return Stages(
-        read_tickets=_read_tickets,
+        read_tickets=read_tickets,
         make_redactor=_redactor_factory(),
         find_similar=_find_similar,
-        refresh_index=_refresh_index,
-        open_store=_open_store,
+        refresh_index=build_index,
+        open_store=lambda kb: SqliteTicketStore(kb.ticket_store_path),
         commit_drafts=commit_drafts,
-        draft_change=DraftChange,
     )

@@ -13,9 +13,16 @@ from kbgen.drafting.plan import FileChange
 from kbgen.drafting.report import CaptureReport
 from kbgen.drafting.stages import Stages
 from kbgen.exceptions import UnsafePathError
-from kbgen.kb import KnowledgeBase, atomic_write, contained_path
+from kbgen.kb import (
+    ARTICLES_FOLDER,
+    NOTES_FOLDER,
+    DraftChange,
+    KnowledgeBase,
+    atomic_write,
+    contained_path,
+)
 
-ALLOWED_FOLDERS = ("content/articles/", "content/review-notes/")
+ALLOWED_FOLDERS = (f"{ARTICLES_FOLDER}/", f"{NOTES_FOLDER}/")
 
 
 def _check(rel: str) -> None:
@@ -47,13 +54,12 @@ def write_to_worktree(kb: KnowledgeBase, changes: list[FileChange], report: Capt
 def commit_to_branches(
     kb: KnowledgeBase, changes: list[FileChange], batch_branch: str | None, stages: Stages
 ) -> list[dict[str, Any]]:
-    assert stages.commit_drafts is not None and stages.draft_change is not None
     for change in changes:
         for rel in change.files:
             _check(rel)
             contained_path(kb.root, rel)
     drafts = [
-        stages.draft_change(
+        DraftChange(
             article_id=c.article_id,
             slug=c.slug,
             title=c.title,
@@ -64,4 +70,4 @@ def commit_to_branches(
         for c in changes
     ]
     results = stages.commit_drafts(kb, drafts, batch_branch=batch_branch)
-    return [r.to_json() if hasattr(r, "to_json") else {"branch": str(r)} for r in results]
+    return [r.to_json() for r in results]

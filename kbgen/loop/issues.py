@@ -1,14 +1,7 @@
 """Turning gaps into work: forge issues (GitHub, GitLab) or a backlog page.
 
-The requests follow the forges' documented endpoints exactly:
-
-* GitHub "Create an issue": ``POST {api}/repos/{owner}/{repo}/issues`` with
-  ``Accept: application/vnd.github+json``, ``Authorization: Bearer <token>``,
-  ``X-GitHub-Api-Version: 2022-11-28`` and a JSON body
-  ``{"title", "body", "labels": [...]}``; the answer is 201 with ``html_url``.
-* GitLab "New issue": ``POST {api}/projects/{url-encoded path}/issues`` with
-  ``PRIVATE-TOKEN: <token>`` and a JSON body
-  ``{"title", "description", "labels": "a,b"}``; the answer is 201 with ``web_url``.
+Issues are filed through the review stage's :class:`~kbgen.review.Forge`
+(``kbgen.review.forges``), the same client that opens pull requests.
 
 Each opened gap is remembered in ``.kbgen/opened-gaps.json`` (gap key -> URL),
 so running ``kbgen gaps --open`` twice never files the same issue twice.
@@ -17,95 +10,17 @@ so running ``kbgen gaps --open`` twice never files the same issue twice.
 from __future__ import annotations
 
 import json
-import os
-import urllib.parse
 from dataclasses import dataclass, field
-from typing import Any
 
-from kbgen.config import ReviewSection
-from kbgen.exceptions import ConfigError, ForgeError
+from kbgen.exceptions import ConfigError
 from kbgen.kb import KnowledgeBase, atomic_write, today
 from kbgen.loop.gaps import KIND_LABELS, Gap, evidence_line
+from kbgen.review import Forge
 from kbgen.text import escape_inline
 
-GITHUB_API = "https://api.github.com"
-GITLAB_API = "https://gitlab.com/api/v4"
-GITHUB_API_VERSION = "2022-11-28"
 ISSUE_LABEL = "kbgen-gap"
 OPENED_FILE = "opened-gaps.json"
 BACKLOG_NAME = "backlog.md"
-
-
-@dataclass
-class IssueTracker:
-    """Files one issue per gap; subclasses know one forge's request shape."""
-
-    repository: str
-    token: str
-    api_url: str
-
-    def create_issue(self, title: str, body: str, labels: list[str]) -> str:
-        raise NotImplementedError
-
-    def _post(self, path: str, headers: dict[str, str], payload: dict[str, Any]) -> dict[str, Any]:
-        """POST JSON with the review stage's HTTP helper; any non-2xx answer is a ForgeError."""
-        from kbgen.review.http import describe, request_json
-
-        url = self.api_url.rstrip("/") + path
-        status, body = request_json("POST", url, headers=headers, payload=payload)
-        if not 200 <= status < 300:
-            raise ForgeError(
-                f"POST {url} failed with HTTP {status}: {describe(body)}; "
-                "check review.repository and that the token may create issues"
-            )
-        return dict(body) if isinstance(body, dict) else {}
-
-
-class GitHubIssues(IssueTracker):
-    def create_issue(self, title: str, body: str, labels: list[str]) -> str:
-        owner, _, name = self.repository.partition("/")
-        path = f"/repos/{urllib.parse.quote(owner, safe='')}/{urllib.parse.quote(name, safe='')}/issues"
-        answer = self._post(
-            path,
-            {
-                "Accept": "application/vnd.github+json",
-                "Authorization": f"Bearer {self.token}",
-                "X-GitHub-Api-Version": GITHUB_API_VERSION,
-            },
-            {"title": title, "body": body, "labels": labels},
-        )
-        return str(answer.get("html_url", ""))
-
-
-class GitLabIssues(IssueTracker):
-    def create_issue(self, title: str, body: str, labels: list[str]) -> str:
-        project = urllib.parse.quote(self.repository, safe="")
-        answer = self._post(
-            f"/projects/{project}/issues",
-            {"PRIVATE-TOKEN": self.token},
-            {"title": title, "description": body, "labels": ",".join(labels)},
-        )
-        return str(answer.get("web_url", ""))
-
-
-def get_issue_tracker(review: ReviewSection) -> IssueTracker | None:
-    """The tracker for ``review.forge``; None when the KB has no forge (use the backlog page)."""
-    if review.forge == "none":
-        return None
-    if not review.repository or "/" not in review.repository:
-        raise ConfigError(
-            f"review.repository must be 'owner/name' to open issues on {review.forge}; "
-            "set it in site_config/kbgen.yml"
-        )
-    token_env = review.token_env or ("GITHUB_TOKEN" if review.forge == "github" else "GITLAB_TOKEN")
-    token = os.environ.get(token_env, "")
-    if not token:
-        raise ConfigError(
-            f"{token_env} is not set; export a token that may create issues on {review.forge}"
-        )
-    if review.forge == "github":
-        return GitHubIssues(review.repository, token, review.api_url or GITHUB_API)
-    return GitLabIssues(review.repository, token, review.api_url or GITLAB_API)
 
 
 def issue_title(gap: Gap) -> str:
@@ -163,7 +78,7 @@ class OpenedGaps:
 
 
 def open_issues(
-    kb: KnowledgeBase, gaps: list[Gap], tracker: IssueTracker
+    kb: KnowledgeBase, gaps: list[Gap], forge: Forge
 ) -> list[tuple[Gap, str, bool]]:
     """File an issue per gap not opened before; returns (gap, url, newly_opened)."""
     memory = OpenedGaps.load(kb)
@@ -173,7 +88,7 @@ def open_issues(
             if gap.key in memory.opened:
                 results.append((gap, memory.opened[gap.key], False))
                 continue
-            url = tracker.create_issue(issue_title(gap), issue_body(gap), [ISSUE_LABEL, gap.kind])
+            url = forge.create_issue(issue_title(gap), issue_body(gap), [ISSUE_LABEL, gap.kind])
             memory.opened[gap.key] = url
             results.append((gap, url, True))
     finally:

@@ -14,8 +14,12 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
+from kbgen.hookspecs import hookimpl
 from kbgen.kb import KnowledgeBase
-from kbgen.loop.kpis import kpi_lines
+from kbgen.loop.evidence import gather
+from kbgen.loop.gaps import find_gaps
+from kbgen.loop.issues import backlog_markdown
+from kbgen.loop.kpis import compute_kpis, kpi_lines
 from kbgen.text import escape_inline
 
 BAR_HEIGHT = 18
@@ -115,15 +119,15 @@ def render_kpi_page(kpis: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+@hookimpl
+def register_site_pages(kb: KnowledgeBase) -> dict[str, str]:
+    return site_pages(kb)
+
+
 def site_pages(kb: KnowledgeBase) -> dict[str, str]:
-    """Internal pages for the site plugin (``site.internal``): the KPI page and the backlog."""
+    """Internal pages for the site (``site.internal``): the KPI page and the backlog."""
     if not kb.config.site.internal:
         return {}
-    from kbgen.loop.evidence import gather
-    from kbgen.loop.gaps import find_gaps
-    from kbgen.loop.issues import backlog_markdown
-    from kbgen.loop.kpis import compute_kpis
-
     evidence = gather(kb)
     return {
         "kpis.md": render_kpi_page(compute_kpis(evidence, by="month")),

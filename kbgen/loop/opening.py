@@ -8,7 +8,8 @@ from typing import Any
 
 from kbgen.kb import KnowledgeBase
 from kbgen.loop.gaps import Gap
-from kbgen.loop.issues import get_issue_tracker, open_issues, write_backlog
+from kbgen.loop.issues import open_issues, write_backlog
+from kbgen.review import get_forge
 
 
 @dataclass
@@ -54,11 +55,11 @@ def open_gaps(
 ) -> OpenResult:
     """File issues (forge) or write the backlog page, then capture each uncovered problem's best ticket."""
     result = OpenResult()
-    tracker = get_issue_tracker(kb.config.review)
-    if tracker is None:
+    forge = get_forge(kb.config.review)
+    if forge is None:
         result.backlog = write_backlog(kb, gaps)
     else:
-        for rank, (gap, url, new) in enumerate(open_issues(kb, gaps, tracker), 1):
+        for rank, (gap, url, new) in enumerate(open_issues(kb, gaps, forge), 1):
             result.issues.append({"rank": rank, "key": gap.key, "url": url, "new": new})
     uncovered = [g for g in gaps if g.kind == "uncovered_problem"]
     if uncovered:

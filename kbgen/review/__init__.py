@@ -1,44 +1,36 @@
-"""Review through git: drafts on branches, the ``kbgen check`` gate, approval by merge, forges.
+"""Review through git: the ``kbgen check`` gate, approval by merge, pull requests, lifecycle.
 
-Public verbs (imported lazily so that ``kbgen --help`` stays fast):
+The KB repository itself (branches, drafts on them, review notes) lives in
+:mod:`kbgen.kb`; this package holds the review verbs:
 
-* :func:`commit_drafts`, :func:`list_kb_branches`, :func:`iter_branch_articles` (branches.py)
-* :func:`check_paths` (check.py)
-* :func:`approve` (approve.py)
-* :func:`submit` (forge.py)
+* :func:`check_paths` (check.py): the gate CI runs
+* :func:`approve` (approve.py): check, publish, merge
+* :func:`submit` (submit.py): push a branch and open its pull request
 * :func:`retire`, :func:`flag`, :func:`list_pending` (lifecycle.py)
+* :class:`Forge`, :class:`FakeForge`, :func:`get_forge` (forges/): GitHub and GitLab
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from kbgen.review.approve import Approval, approve
+from kbgen.review.check import CheckReport, Finding, check_paths
+from kbgen.review.forges import FakeForge, Forge, PullRequest, get_forge
+from kbgen.review.lifecycle import flag, list_pending, retire
+from kbgen.review.submit import SubmitResult, submit
 
-_EXPORTS = {
-    "DraftChange": "branches",
-    "BranchResult": "branches",
-    "commit_drafts": "branches",
-    "list_kb_branches": "branches",
-    "iter_branch_articles": "branches",
-    "check_paths": "check",
-    "CheckReport": "check",
-    "Finding": "check",
-    "approve": "approve",
-    "Approval": "approve",
-    "submit": "forge",
-    "Forge": "forge",
-    "FakeForge": "forge",
-    "PullRequest": "forge",
-    "retire": "lifecycle",
-    "flag": "lifecycle",
-    "list_pending": "lifecycle",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'kbgen.review' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"kbgen.review.{module}"), name)
+__all__ = [
+    "Approval",
+    "CheckReport",
+    "FakeForge",
+    "Finding",
+    "Forge",
+    "PullRequest",
+    "SubmitResult",
+    "approve",
+    "check_paths",
+    "flag",
+    "get_forge",
+    "list_pending",
+    "retire",
+    "submit",
+]

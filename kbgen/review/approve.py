@@ -19,6 +19,7 @@ from kbgen.exceptions import ArticleError, CheckFailed, ReviewError
 from kbgen.kb import (
     BRANCH_PREFIX,
     KnowledgeBase,
+    base_articles,
     branch_article_paths,
     changed_paths,
     commit_message,
@@ -37,6 +38,7 @@ from kbgen.kb import (
     write_article,
 )
 from kbgen.models import Article
+from kbgen.review.check import check_paths
 
 # The admonition drafting writes where a ticket had no public resolution (steps, workaround,
 # cause); see content/templates/_macros.md.j2. Publishing needs every one of them gone.
@@ -167,8 +169,6 @@ def local_branch(kb: KnowledgeBase, name: str) -> str:
 
 def _main_articles(kb: KnowledgeBase) -> list[Article]:
     """Articles committed on main (never the work tree's uncommitted edits)."""
-    from kbgen.kb import base_articles
-
     return [article for _, article in base_articles(kb).values()]
 
 
@@ -210,8 +210,6 @@ def _subject(articles: list[Article]) -> str:
 
 def _problems(tree: Path, kb: KnowledgeBase, rels: list[str]) -> dict[str, str]:
     """rel -> why it cannot be published: check errors (one line each) or the resolution marker."""
-    from kbgen.review.check import check_paths
-
     report = check_paths(KnowledgeBase(root=tree, config=kb.config), [tree / r for r in rels])
     problems: dict[str, list[str]] = {}
     for finding in report.errors:

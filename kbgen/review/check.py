@@ -16,12 +16,14 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-from kbgen.exceptions import ArticleError, GitError
+from kbgen.exceptions import ArticleError, ConfigError, GitError
 from kbgen.kb import KnowledgeBase, base_articles, load_article, load_schema, ref_exists, remotes
 from kbgen.models import STATUSES, Article
-from kbgen.review import markup, rescan
+from kbgen.redaction import scan_text
+from kbgen.review import markup
 from kbgen.review.sections import missing_sections
 from kbgen.review.transitions import confidence_problem, status_problem
+from kbgen.search import similarity
 
 # Material page options that let a page change its template, hide nav or leave search.
 FORBIDDEN_KEYS = {
@@ -180,8 +182,6 @@ def _load_base(kb: KnowledgeBase, base_ref: str | None) -> dict[str, tuple[str, 
         if ref and ref_exists(kb.root, ref):
             return base_articles(kb, ref)
     if base_ref:
-        from kbgen.exceptions import ConfigError
-
         raise ConfigError(
             f"--base {base_ref}: no such branch or commit in {kb.root}; fetch it first"
         )
@@ -251,7 +251,7 @@ def _check_article(context: _Context, path: Path, rel: str, article: Article | N
                 f"a {article.type} article needs a '{name}' section (a '## {name}' heading)",
             )
     cfg = kb.config.redaction
-    for hit in rescan.scan_for_pii(text, internal_hosts=cfg.internal_hosts, allow=cfg.allow):
+    for hit in scan_text(text, internal_hosts=cfg.internal_hosts, allow=cfg.allow):
         context.add(
             rel,
             hit.line,
@@ -383,7 +383,7 @@ def _warn_duplicates(context: _Context, article: Article, rel: str) -> None:
     for other_id, (other_rel, other) in sorted(context.base.items()):
         if other_id == article.id or not other.is_published:
             continue
-        score = rescan.similarity(mine, f"{other.title}\n{other.body}")
+        score = similarity(mine, f"{other.title}\n{other.body}")
         if score >= threshold:
             context.add(
                 rel,

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import click
 
 from kbgen.cli_options import echo_json, json_option, kb_option
 from kbgen.hookspecs import hookimpl
-
-_ARTICLE_ID = re.compile(r"^[A-Z][A-Z0-9]{0,9}-[0-9]{4,}$")
 
 
 @click.command()
@@ -109,11 +106,11 @@ def approve(
         kbgen review approve --all --reviewer "Ana Reviewer"
         kbgen review approve kb/KB-0001-printer-offline --no-merge --reviewer "Ana Reviewer"
     """
-    from kbgen.kb import KnowledgeBase
+    from kbgen.kb import KnowledgeBase, is_article_id
     from kbgen.review.approve import approve as approve_drafts
 
-    ids = [t for t in targets if _ARTICLE_ID.match(t)]
-    branches = [t for t in targets if not _ARTICLE_ID.match(t)]
+    ids = [t for t in targets if is_article_id(t)]
+    branches = [t for t in targets if not is_article_id(t)]
     if len(branches) > 1 or (branches and ids):
         raise click.UsageError("give one BRANCH, or article IDs, or --all")
     kb = KnowledgeBase.open(kb_dir)
@@ -151,7 +148,7 @@ def submit(branch: str, kb_dir: Path, as_json: bool) -> None:
         GITHUB_TOKEN=... kbgen review submit kb/KB-0001-printer-offline
     """
     from kbgen.kb import KnowledgeBase
-    from kbgen.review.forge import submit as submit_branch
+    from kbgen.review.submit import submit as submit_branch
 
     result = submit_branch(KnowledgeBase.open(kb_dir), branch)
     if as_json:

@@ -35,6 +35,7 @@ from kbgen.kb import (
 )
 from kbgen.models import Article
 from kbgen.review.approve import base_tree, push_base
+from kbgen.review.check import check_paths
 from kbgen.review.transitions import status_problem
 
 if TYPE_CHECKING:
@@ -173,8 +174,6 @@ def _age(article: Article) -> int | None:
 
 def list_pending(kb: KnowledgeBase) -> list[PendingDraft]:
     """Unmerged ``kb/`` branches, then drafts and ``needs_update`` articles on main, each checked."""
-    from kbgen.review.check import check_paths
-
     pending: list[PendingDraft] = []
     for index, branch in enumerate(b for b in list_kb_branches(kb) if not is_merged(kb, b)):
         rels = branch_article_paths(kb, branch)

@@ -36,6 +36,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import jieba
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -47,6 +48,7 @@ from mkdocs.structure.pages import Page
 from kbgen.kb import atomic_write
 from kbgen.exceptions import KbgenError
 from kbgen.kb import KnowledgeBase
+from kbgen.plugins import plugin_manager
 from kbgen.search.documents import fast_load_article
 from kbgen.search.tokens import preload_segmenter
 from kbgen.site import catalog, pages
@@ -74,26 +76,19 @@ class KbgenPluginConfig(Config):
 
 
 def article_stats(kb: KnowledgeBase) -> dict[str, dict[str, Any]] | None:
-    """Views and votes per article id from the stats stage, or None before it exists or has data."""
-    try:
-        from kbgen.stats.summary import article_stats as collect
-    except ImportError:
-        return None
-    try:
-        stats = collect(kb)
-    except KbgenError as exc:
-        log.info("no usage stats on the site: %s", exc.message)
-        return None
-    return stats or None
+    """Views and votes per article id, from whichever plugin provides usage (the stats stage)."""
+    usage: dict[str, dict[str, Any]] | None = plugin_manager().hook.site_article_usage(kb=kb)
+    return usage
 
 
 def internal_pages(kb: KnowledgeBase) -> dict[str, str]:
-    """Hook point for ``site.internal``: ``kbgen.stats.dashboard.site_pages(kb) -> {name: markdown}``."""
-    try:
-        from kbgen.stats.dashboard import site_pages
-    except ImportError:
-        return {}
-    return dict(site_pages(kb))
+    """``{name: markdown}`` from every ``register_site_pages`` provider (stats, KPIs, plugins)."""
+    found: dict[str, str] = {}
+    # pluggy calls the last-registered plugin first; reversed, kbgen's own pages come first.
+    for group in reversed(plugin_manager().hook.register_site_pages(kb=kb)):
+        for name, markdown in (group or {}).items():
+            found.setdefault(name, markdown)
+    return found
 
 
 RELATED_MARK = "<!-- kbgen:related -->"  # kbgen's own marker, added after sanitising
@@ -102,10 +97,6 @@ SOURCE_STUB = "---\nkbgen: article\n---\n"  # see KbgenPlugin.on_page_read_sourc
 
 def _quiet_jieba() -> None:
     """Material's search plugin cuts Chinese with jieba, which logs its dictionary loading."""
-    try:
-        import jieba
-    except ImportError:  # then Material does not segment either
-        return
     jieba.setLogLevel(60)
 
 

@@ -18,8 +18,10 @@ from pathlib import Path
 
 from kbgen.exceptions import SourceError
 from kbgen.models import Ticket
+from kbgen.plugins import plugin_manager
 from kbgen.sources.base import MemorySource, Source
 from kbgen.sources.report import BadRecord, ReadReport
+from kbgen.sources.store import StoredTicket, TicketLink, TicketStore
 from kbgen.sources.textio import check_not_empty, read_head
 
 __all__ = [
@@ -27,6 +29,9 @@ __all__ = [
     "MemorySource",
     "ReadReport",
     "Source",
+    "StoredTicket",
+    "TicketLink",
+    "TicketStore",
     "TicketStream",
     "available_formats",
     "detect_format",
@@ -36,12 +41,10 @@ __all__ = [
 
 
 def _sources() -> dict[str, type[Source]]:
-    from kbgen.plugins import pm
-
     found: dict[str, type[Source]] = {}
     # pluggy returns the last-registered plugin first; reversed, the built-ins come first,
     # so they sniff first and keep their names.
-    for group in reversed(pm.hook.register_sources()):
+    for group in reversed(plugin_manager().hook.register_sources()):
         for cls in group or []:
             found.setdefault(cls.name, cls)
     return found

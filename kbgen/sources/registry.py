@@ -5,18 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from kbgen.hookspecs import hookimpl
+from kbgen.sources.commands import sources_group
+from kbgen.sources.jira import JiraJsonSource
+from kbgen.sources.jira_csv import JiraCsvSource
+from kbgen.sources.mapping import MappingSource
+from kbgen.sources.servicenow import ServiceNowCsvSource, ServiceNowJsonSource
+from kbgen.sources.threads import ThreadsCsvSource
+from kbgen.sources.zendesk import ZendeskJsonSource
 
 
 @hookimpl
 def register_sources() -> list[Any]:
     # Order matters for --format auto: the most specific sniffers come first.
-    from kbgen.sources.jira import JiraJsonSource
-    from kbgen.sources.jira_csv import JiraCsvSource
-    from kbgen.sources.mapping import MappingSource
-    from kbgen.sources.servicenow import ServiceNowCsvSource, ServiceNowJsonSource
-    from kbgen.sources.threads import ThreadsCsvSource
-    from kbgen.sources.zendesk import ZendeskJsonSource
-
     return [
         JiraJsonSource,
         ServiceNowJsonSource,
@@ -30,6 +30,4 @@ def register_sources() -> list[Any]:
 
 @hookimpl
 def register_commands(cli: Any) -> None:
-    from kbgen.sources.commands import sources_group
-
     cli.add_command(sources_group)

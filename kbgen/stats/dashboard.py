@@ -8,14 +8,17 @@ events the page says so; it never draws sample data.
 from __future__ import annotations
 
 import html
+import logging
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from kbgen.stats.summary import report
+from kbgen.exceptions import KbgenError
+from kbgen.hookspecs import hookimpl
+from kbgen.kb import KnowledgeBase
+from kbgen.stats.summary import article_stats, report
 
-if TYPE_CHECKING:
-    from kbgen.kb import KnowledgeBase
+log = logging.getLogger(__name__)
 
 WIDTH = 640
 BAR_HEIGHT = 22
@@ -173,8 +176,24 @@ def chart_base(collector_url: str) -> str:
     return ""
 
 
+@hookimpl
+def register_site_pages(kb: KnowledgeBase) -> dict[str, str]:
+    return site_pages(kb)
+
+
+@hookimpl
+def site_article_usage(kb: KnowledgeBase) -> dict[str, dict[str, Any]] | None:
+    """Views and votes per article for the site; None when the KB has no usage yet."""
+    try:
+        stats = article_stats(kb)
+    except KbgenError as exc:
+        log.info("no usage stats on the site: %s", exc.message)
+        return None
+    return stats or None
+
+
 def site_pages(kb: KnowledgeBase) -> dict[str, str]:
-    """Internal pages for the site plugin (``site.internal``): ``{"stats.md": markdown}``."""
+    """Internal pages for the site (``site.internal``): ``{"stats.md": markdown}``."""
     page = dashboard_markdown(kb)
     return {"stats.md": page} if page is not None else {}
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kbgen.kb import scaffold as scaffold_module
 from kbgen.cli import cli
 from kbgen.kb import KnowledgeBase, scaffold_files
+from kbgen.kb import scaffold as scaffold_module
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

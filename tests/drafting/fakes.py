@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kbgen.drafting.stages import Stages
-from kbgen.kb import KnowledgeBase
+from kbgen.kb import DraftChange, KnowledgeBase
 from kbgen.models import Comment, Environment, Ticket
 from kbgen.sources.base import MemorySource
 from kbgen.sources.report import ReadReport
@@ -83,6 +84,13 @@ class FakeStore:
     def record(self, ticket: Ticket, **fields: Any) -> None:
         self.records.append({"ticket": ticket.id, **fields})
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        yield
+
+    def close(self) -> None:
+        pass
+
 
 @dataclass
 class FakeHit:
@@ -93,18 +101,8 @@ class FakeHit:
 
 
 @dataclass
-class FakeChange:
-    article_id: str
-    slug: str
-    title: str
-    tickets: list[str]
-    files: dict[str, bytes]
-    kind: str = "new"
-
-
-@dataclass
 class FakeBranches:
-    calls: list[tuple[list[FakeChange], str | None]] = field(default_factory=list)
+    calls: list[tuple[list[DraftChange], str | None]] = field(default_factory=list)
 
     def commit_drafts(
         self, kb: KnowledgeBase, changes: list[Any], *, batch_branch: str | None = None
@@ -147,9 +145,9 @@ def fake_stages(
         read_tickets=read_tickets,
         make_redactor=lambda kb, t: FakeRedactor(t.people),
         find_similar=find_similar,
+        refresh_index=lambda kb: None,
         open_store=lambda kb: store if store is not None else FakeStore(),
-        commit_drafts=branches.commit_drafts if branches else None,
-        draft_change=FakeChange if branches else None,
+        commit_drafts=(branches or FakeBranches()).commit_drafts,
     )
 
 

@@ -337,17 +337,6 @@ def test_store_records_every_ticket(kb: KnowledgeBase) -> None:
     ]
 
 
-def test_missing_store_and_search_are_reported(kb: KnowledgeBase) -> None:
-    stages = fake_stages({"export.json": [ticket("T-1")]})
-    stages.find_similar = None
-    stages.open_store = None
-    report = capture_tickets(kb, [Path("export.json")], NO_BRANCH, stages=stages)
-    assert report.warnings == [
-        "no ticket store available: tickets were not recorded in .kbgen/tickets.sqlite",
-        "no search index available: tickets were not checked against existing articles",
-    ]
-
-
 def test_symlinked_articles_dir_is_refused(kb: KnowledgeBase, tmp_path: Path) -> None:
     from kbgen.exceptions import UnsafePathError
 
@@ -362,10 +351,10 @@ def test_symlinked_articles_dir_is_refused(kb: KnowledgeBase, tmp_path: Path) ->
 
 def test_branch_mode_with_the_real_review_branches(kb: KnowledgeBase) -> None:
     """One draft per kb/<id>-<slug> branch; main and the work tree stay untouched; re-run is a no-op."""
-    from kbgen.kb import DraftChange, commit_drafts
+    from kbgen.kb import commit_drafts
 
     stages = fake_stages({"export.json": [ticket("T-1")]})
-    stages.commit_drafts, stages.draft_change = commit_drafts, DraftChange
+    stages.commit_drafts = commit_drafts
     main_before = git_out(["rev-parse", "main"], kb.root)
     report = capture_tickets(kb, [Path("export.json")], CaptureOptions(branch=True), stages=stages)
 
@@ -395,7 +384,7 @@ def test_branch_mode_with_the_real_review_branches(kb: KnowledgeBase) -> None:
     second = fake_stages(
         {"export.json": [ticket("T-2", title="Mail bounces", problem="Mail bounces")]}
     )
-    second.commit_drafts, second.draft_change = commit_drafts, DraftChange
+    second.commit_drafts = commit_drafts
     third = capture_tickets(kb, [Path("export.json")], CaptureOptions(branch=True), stages=second)
     assert [c["id"] for c in third.created] == ["KB-0002"]
 

@@ -184,7 +184,7 @@ def test_missing_token_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     result = CliRunner().invoke(cli, ["gaps", "--kb", str(kb), "--open"])
     assert result.output.splitlines()[-1] == (
-        "Error: GITHUB_TOKEN is not set; export a token that may create issues on github"
+        "Error: no github token: set the GITHUB_TOKEN environment variable (review.token_env)"
     )
 
 
@@ -201,3 +201,30 @@ def test_visitor_text_is_escaped_in_the_issue_body_and_backlog_page() -> None:
     )
     row = backlog_markdown([gap]).splitlines()[-1]
     assert "<img" not in row and row.count(" | ") == 4  # five cells: the query's pipe is escaped
+
+
+def test_gaps_are_filed_through_the_one_forge_interface(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kbgen.kb import KnowledgeBase
+    from kbgen.loop.gaps import failed_searches
+    from kbgen.loop.issues import open_issues
+    from kbgen.review import FakeForge
+
+    kb = KnowledgeBase.open(make_kb(tmp_path, monkeypatch, {}))
+    gaps = failed_searches({"zero_result_searches": [{"query": "vpn drops", "count": 3}]})
+    forge = FakeForge()
+    first = open_issues(kb, gaps, forge)
+    again = open_issues(kb, gaps, forge)
+    assert [(url, new) for _, url, new in first + again] == [
+        ("https://forge.invalid/issues/1", True),
+        ("https://forge.invalid/issues/1", False),
+    ]
+    assert forge.calls == [
+        {
+            "verb": "issue",
+            "title": '[kbgen] failed search: Searches for "vpn drops" find nothing useful',
+            "body": forge.calls[0]["body"],
+            "labels": ["kbgen-gap", "failed_search"],
+        }
+    ]

@@ -12,7 +12,6 @@ from review_helpers import BODY_EN, BODY_ZH, article_text, commit_on_main
 from kbgen.cli import cli
 from kbgen.kb import KnowledgeBase
 from kbgen.review.check import check_paths
-from kbgen.review.rescan import _fallback_scan, _fallback_similarity
 
 
 def write(kb: KnowledgeBase, name: str, text: str | bytes) -> Path:
@@ -307,26 +306,6 @@ def test_json_output_and_exit_code(kb: KnowledgeBase) -> None:
             },
         ],
     }
-
-
-def test_the_built_in_fallback_scanner_keeps_the_gate_closed() -> None:
-    text = "ok\n电话13812345678请回电, mail a.b@corp.example.com\npassword: hunter2 on 10.0.0.7 and db7.corp.example.com"
-    hits = [
-        (h.kind, h.line, h.column, h.excerpt)
-        for h in _fallback_scan(text, ["corp.example.com"], ["hunter2"])
-    ]
-    assert hits == [
-        ("email", 2, 24, "a.b@corp.example.com"),
-        ("phone", 2, 3, "13812345678"),
-        ("internal_host", 2, 28, "corp.example.com"),
-        ("ipv4", 3, 22, "10.0.0.7"),
-        ("internal_host", 3, 39, "corp.example.com"),
-    ]
-
-
-def test_the_fallback_similarity_is_a_word_set_overlap() -> None:
-    assert _fallback_similarity("printer offline again", "printer offline") == pytest.approx(2 / 3)
-    assert _fallback_similarity("", "printer") == 0.0
 
 
 def test_symlinks_in_the_articles_folder_fail(kb: KnowledgeBase, tmp_path: Path) -> None:

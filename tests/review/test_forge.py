@@ -22,7 +22,7 @@ from review_helpers import draft_change
 from kbgen.cli import cli
 from kbgen.exceptions import ForgeError
 from kbgen.kb import KnowledgeBase, commit_drafts, git_out, run_git
-from kbgen.review.forge import FakeForge, submit
+from kbgen.review import FakeForge, submit
 from kbgen.review.pr_body import KCS_CHECKLIST, checklist_markdown, pull_request_body
 
 BRANCH = "kb/KB-0001-printer-offline"

@@ -1,4 +1,6 @@
-"""GitLab merge requests through the REST API (docs: "Merge requests API", "Create MR").
+"""GitLab merge requests and issues through the REST API.
+
+Merge requests (docs: "Merge requests API", "Create MR"):
 
 Create: ``POST /projects/:id/merge_requests`` with ``{"source_branch",
 "target_branch", "title", "description"}`` and the ``PRIVATE-TOKEN`` header;
@@ -6,6 +8,9 @@ Create: ``POST /projects/:id/merge_requests`` with ``{"source_branch",
 ``iid`` and ``web_url``, or 409 when an open MR for the branch exists, so kbgen
 looks first (``GET .../merge_requests?source_branch=...&state=opened``) and
 reuses it.
+
+Issues (docs: "New issue"): ``POST /projects/:id/issues`` with ``{"title",
+"description", "labels": "a,b"}``, answered with 201 and ``web_url``.
 """
 
 from __future__ import annotations
@@ -13,8 +18,8 @@ from __future__ import annotations
 import urllib.parse
 
 from kbgen.exceptions import ForgeError
-from kbgen.review.forge import Forge, PullRequest
-from kbgen.review.http import describe, request_json
+from kbgen.review.forges.base import Forge, PullRequest
+from kbgen.review.forges.http import describe, post_json, request_json
 
 DEFAULT_API_URL = "https://gitlab.com/api/v4"
 
@@ -56,3 +61,12 @@ class GitLabForge(Forge):
                 f"GitLab refused to open a merge request for {branch} (HTTP {status}: {describe(created)})"
             )
         return PullRequest(url=created["web_url"], number=int(created["iid"]), created=True)
+
+    def create_issue(self, title: str, body: str, labels: list[str]) -> str:
+        project = urllib.parse.quote(self.repository, safe="")
+        answer = post_json(
+            f"{self.api_url}/projects/{project}/issues",
+            self.headers,
+            {"title": title, "description": body, "labels": ",".join(labels)},
+        )
+        return str(answer.get("web_url", ""))

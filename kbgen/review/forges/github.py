@@ -1,10 +1,15 @@
-"""GitHub pull requests through the REST API (docs: "REST API endpoints for pull requests").
+"""GitHub pull requests and issues through the REST API.
+
+Pull requests (docs: "REST API endpoints for pull requests"):
 
 Create: ``POST /repos/{owner}/{repo}/pulls`` with ``{"title", "head", "base", "body"}``,
 answered with 201 and the pull request (``number``, ``html_url``). An open pull
 request for the same head already exists -> 422, so kbgen looks first with
 ``GET /repos/{owner}/{repo}/pulls?head=owner:branch&base=main&state=open`` and
 reuses what it finds: running ``kbgen review submit`` again is safe.
+
+Issues (docs: "Create an issue"): ``POST /repos/{owner}/{repo}/issues`` with
+``{"title", "body", "labels": [...]}``, answered with 201 and ``html_url``.
 """
 
 from __future__ import annotations
@@ -12,8 +17,8 @@ from __future__ import annotations
 import urllib.parse
 
 from kbgen.exceptions import ForgeError
-from kbgen.review.forge import Forge, PullRequest
-from kbgen.review.http import describe, request_json
+from kbgen.review.forges.base import Forge, PullRequest
+from kbgen.review.forges.http import describe, post_json, request_json
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
@@ -57,3 +62,12 @@ class GitHubForge(Forge):
                 f"GitHub refused to open a pull request for {branch} (HTTP {status}: {describe(created)})"
             )
         return PullRequest(url=created["html_url"], number=int(created["number"]), created=True)
+
+    def create_issue(self, title: str, body: str, labels: list[str]) -> str:
+        owner, _, name = self.repository.partition("/")
+        url = (
+            f"{self.api_url}/repos/{urllib.parse.quote(owner, safe='')}/"
+            f"{urllib.parse.quote(name, safe='')}/issues"
+        )
+        answer = post_json(url, self.headers, {"title": title, "body": body, "labels": labels})
+        return str(answer.get("html_url", ""))

@@ -1,6 +1,6 @@
 """The one JSON-over-HTTPS call forges need, on the standard library.
 
-urllib is enough for two endpoints per forge and keeps the dependency list
+urllib is enough for three endpoints per forge and keeps the dependency list
 short. Errors never include the token; they name the URL, the status and the
 forge's own message, and say that the local branch is safe.
 """
@@ -40,6 +40,17 @@ def request_json(
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise ForgeError(f"could not reach {url}: {reason}") from None
+
+
+def post_json(url: str, headers: dict[str, str], payload: dict[str, Any]) -> dict[str, Any]:
+    """POST JSON; any answer but 2xx is a ForgeError naming the URL and the forge's words."""
+    status, body = request_json("POST", url, headers=headers, payload=payload)
+    if not 200 <= status < 300:
+        raise ForgeError(
+            f"POST {url} failed with HTTP {status}: {describe(body)}; "
+            "check review.repository and that the token may create issues"
+        )
+    return dict(body) if isinstance(body, dict) else {}
 
 
 def _decode(raw: bytes) -> Any:
