@@ -13,10 +13,14 @@ from pathlib import Path
 
 import yaml
 
+from kbgen.drafting import CaptureOptions, capture_tickets
 from kbgen.exceptions import ConfigError
-from kbgen.kb import KnowledgeBase, init_kb
+from kbgen.kb import KnowledgeBase, init_kb, run_git
+from kbgen.review import approve
+from kbgen.site import build_site
+from kbgen.stats import serve_site
 
-EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples" / "tickets"
+SAMPLES_DIR = Path(__file__).resolve().parent / "samples"  # package data
 DEMO_MARKER = ".kbgen-demo"
 DEMO_REVIEWER = "Demo Reviewer"
 
@@ -30,11 +34,11 @@ SAMPLES = (
 
 
 def sample_paths() -> list[Path]:
-    paths = [EXAMPLES_DIR / name for name in SAMPLES]
+    paths = [SAMPLES_DIR / name for name in SAMPLES]
     missing = [p for p in paths if not p.is_file()]
     if missing:
         raise ConfigError(
-            f"sample tickets not found ({missing[0]}); run the demo from a kbgen checkout (make demo)"
+            f"sample tickets not found ({missing[0]}); the kbgen install is incomplete: reinstall it"
         )
     return paths
 
@@ -68,9 +72,6 @@ def configure_demo(kb: KnowledgeBase) -> None:
 def run_demo(
     directory: Path, *, serve: bool, port: int, echo: Callable[[str], None]
 ) -> KnowledgeBase:
-    from kbgen.kb import run_git
-    from kbgen.site.build import build_site
-
     samples = sample_paths()
     directory = directory.resolve()
     prepare_directory(directory)
@@ -96,8 +97,6 @@ def run_demo(
     echo(f"5/5 Built the site in {kb.relpath(kb.site_dir)}/")
 
     if serve:
-        from kbgen.stats.server import serve_site
-
         echo(f"Serving on http://127.0.0.1:{port}/ (Ctrl-C to stop). Views, votes and searches")
         echo(
             "you make there are recorded; see them with: kbgen stats report --kb " + str(directory)
@@ -107,8 +106,6 @@ def run_demo(
 
 
 def _capture(kb: KnowledgeBase, paths: list[Path], echo: Callable[[str], None]) -> int:
-    from kbgen.drafting.capture import CaptureOptions, capture_tickets
-
     created = 0
     for sample in paths:
         report = capture_tickets(kb, [sample], CaptureOptions(branch=True))
@@ -119,8 +116,6 @@ def _capture(kb: KnowledgeBase, paths: list[Path], echo: Callable[[str], None]) 
 
 
 def _approve_all(kb: KnowledgeBase, echo: Callable[[str], None], *, step: str) -> None:
-    from kbgen.review.approve import approve
-
     approvals = approve(kb, branch=None, ids=[], all_=True, reviewer=DEMO_REVIEWER)
     for approval in approvals:
         echo(f"    {approval.summary(kb.config.kb.base_branch)}")

@@ -17,7 +17,10 @@ from collections.abc import Iterable
 _UNSAFE_CHARS = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
 )
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# The one definition of a Chinese (Han) character: CJK Unified Ideographs, Extension A
+# and the compatibility block. Use HAN_CHARS inside a character class, HAN to search.
+HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN = re.compile(f"[{HAN_CHARS}]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 DEFAULT_MISSING = frozenset(
@@ -67,7 +70,7 @@ def is_missing(value: str | None, markers: Iterable[str] = DEFAULT_MISSING) -> b
 def detect_language(text: str) -> str:
     """``zh`` when Han characters make up a fifth or more of the letters, else ``en``."""
     sample = text[:4000]
-    han = len(_HAN.findall(sample))
+    han = len(HAN.findall(sample))
     latin = len(_LATIN.findall(sample))
     if han == 0:
         return "en"
@@ -171,3 +174,12 @@ def one_line(text: str, limit: int = 150) -> str:
     if " " in cut[limit // 2 :]:
         cut = cut[: cut.rfind(" ")]
     return cut.rstrip(" ,.;:-") + "…"
+
+
+_MD_ESCAPE = re.compile(r"\\([\\`*_\[\]{}()#+\-.!|~>=])")
+
+
+def unescape_markdown(text: str) -> str:
+    """Markdown produced by ``plain_to_markdown`` back to plain text (for titles and matching)."""
+    text = _MD_ESCAPE.sub(r"\1", text.replace("\\\n", "\n"))
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

@@ -9,5 +9,14 @@ See docs/drafting.md for the pipeline and docs/templates.md for templates.
 from kbgen.drafting.capture import CaptureOptions, capture_tickets
 from kbgen.drafting.draft import Draft, draft_article
 from kbgen.drafting.report import CaptureReport
+from kbgen.drafting.stages import Stages, default_stages
 
-__all__ = ["CaptureOptions", "CaptureReport", "Draft", "capture_tickets", "draft_article"]
+__all__ = [
+    "CaptureOptions",
+    "CaptureReport",
+    "Draft",
+    "Stages",
+    "capture_tickets",
+    "default_stages",
+    "draft_article",
+]

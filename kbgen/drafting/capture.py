@@ -137,11 +137,7 @@ class _Run:
 
     def skip_ineligible(self, raw: Ticket, reason: str | None) -> bool:
         """Skip a ticket no rule lets in, recording its redacted metadata only."""
-        if (
-            reason is None
-            or raw.id in self.known.by_ticket
-            or is_duplicate_resolution(raw)
-        ):
+        if reason is None or raw.id in self.known.by_ticket or is_duplicate_resolution(raw):
             return False
         self.skip(redact_for_record(raw, self.redactor_for(raw))[0], reason)
         return True

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from kbgen.models import Ticket
-from kbgen.text import clean_text, is_missing, one_line
+from kbgen.text import clean_text, is_missing, one_line, unescape_markdown
 
 TITLE_MAX = 150
 SUMMARY_MAX = 300
@@ -67,15 +67,6 @@ _NOISE_EN = re.compile(
 _NOISE_ZH = re.compile(
     r"^(?:您好|你好|各位(?:领导|同事)?好|谢谢|多谢|感谢.{0,20}|此致|敬礼|请(?:确认|查收|知悉|反馈)|辛苦了).{0,6}$"
 )
-_MD_ESCAPE = re.compile(r"\\([\\`*_\[\]{}()#+\-.!|~>=])")
-
-
-def unescape_markdown(text: str) -> str:
-    """Markdown produced by ``plain_to_markdown`` back to plain text (for titles and matching)."""
-    text = _MD_ESCAPE.sub(r"\1", text.replace("\\\n", "\n"))
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
 # A greeting glued to the first sentence: "Hi. I am using ...", "Dear team, the ...", "您好，...".
 _LEADING_GREETING = re.compile(
     r"^(?:(?:many\s+)?thanks?(?:\s+you)?(?:\s+(?:a\s+lot|very\s+much))?|(?:hi|hello|hey)(?:\s+(?:all|team|there|everyone|guys))?|dear\s+[^,.!:]{1,30}|您好|你好)\s*[,.!:，。！：]\s*(?=\S)",

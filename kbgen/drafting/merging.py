@@ -22,11 +22,11 @@ import zlib
 from array import array
 from dataclasses import dataclass, field
 
-from kbgen.drafting.content import unescape_markdown
+from kbgen.text import HAN_CHARS, unescape_markdown
 
 SLOTS = 32
 ROWS_PER_BAND = 4  # 8 bands: pairs at 0.8 similarity become candidates with p ≈ 0.98
-_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_]+")
+_TOKEN = re.compile(rf"[{HAN_CHARS}]|[^\W_]+")
 
 
 def shingles(text: str) -> set[int]:

@@ -16,68 +16,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from kbgen.search import STOPWORDS
+from kbgen.text import HAN, HAN_CHARS
+
 T = TypeVar("T")
 
-_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_WORD = re.compile(rf"[{_HAN}]+|[^\W_]+", re.UNICODE)
-_IS_HAN = re.compile(rf"[{_HAN}]")
-# Words that say nothing about the problem; kept tiny on purpose.
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "at",
-        "be",
-        "but",
-        "by",
-        "can",
-        "cannot",
-        "could",
-        "do",
-        "does",
-        "for",
-        "from",
-        "has",
-        "have",
-        "how",
-        "i",
-        "if",
-        "in",
-        "is",
-        "it",
-        "its",
-        "me",
-        "my",
-        "no",
-        "not",
-        "of",
-        "on",
-        "or",
-        "our",
-        "please",
-        "so",
-        "that",
-        "the",
-        "their",
-        "there",
-        "this",
-        "to",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "why",
-        "will",
-        "with",
-        "you",
-        "your",
-    ]
-)
+_WORD = re.compile(rf"[{HAN_CHARS}]+|[^\W_]+", re.UNICODE)
+_IS_HAN = HAN
 
 
 def normalise_query(text: str) -> str:
@@ -93,7 +38,7 @@ def shingles(text: str) -> frozenset[str]:
             if len(token) == 1:
                 units.add(token)
             units.update(token[i : i + 2] for i in range(len(token) - 1))
-        elif token not in _STOP and not token.isdigit():
+        elif token not in STOPWORDS and not token.isdigit():
             # "printers" and "printer" are the same complaint.
             units.add(token[:-1] if len(token) > 3 and token.endswith("s") else token)
     return frozenset(units)

@@ -27,6 +27,9 @@ from typing import Any
 from kbgen.config import RedactionSection
 from kbgen.kb import KnowledgeBase, iter_articles, today
 from kbgen.models import Article, Ticket
+from kbgen.redaction import Redactor
+from kbgen.sources import TicketStore, read_tickets
+from kbgen.stats import has_stats, report
 from kbgen.text import one_line
 
 # Workflow states that mean "no longer open", across vendors (case-folded).
@@ -145,12 +148,8 @@ def loop_ticket(ticket: Ticket, *, redactor: Any | None = None) -> LoopTicket:
     )
 
 
-def base_redactor(redaction: RedactionSection) -> Any | None:
-    """Capture's redactor for plain-text fields with the KB's rules; None when unavailable."""
-    try:
-        from kbgen.redaction import Redactor
-    except ModuleNotFoundError:
-        return None
+def base_redactor(redaction: RedactionSection) -> Redactor:
+    """Capture's redactor for plain-text fields with the KB's rules."""
     return Redactor(
         internal_hosts=redaction.internal_hosts,
         terms=redaction.terms,
@@ -243,8 +242,6 @@ def tickets_from_export(
     redaction: RedactionSection | None = None,
 ) -> list[LoopTicket]:
     """An export's tickets; titles redacted with ``redaction`` when given (else left empty)."""
-    from kbgen.sources import read_tickets
-
     stream = read_tickets(
         path, format=fmt, mapping=mapping, encoding=encoding, skip_bad_records=skip_bad_records
     )
@@ -256,8 +253,6 @@ def tickets_from_store(kb: KnowledgeBase) -> list[LoopTicket]:
     """Every ticket capture has read; an empty list when capture has never run."""
     if not kb.ticket_store_path.exists():
         return []
-    from kbgen.sources.store import TicketStore
-
     with TicketStore(kb.ticket_store_path) as store:
         return [
             LoopTicket(
@@ -293,11 +288,6 @@ def with_capture_outcomes(tickets: list[LoopTicket], stored: list[LoopTicket]) -
 
 def load_usage(kb: KnowledgeBase, since: dt.date | None) -> tuple[Mapping[str, Any] | None, str]:
     """The stats report, or ``(None, reason)`` when the KB has no usage data yet."""
-    try:
-        from kbgen.stats.store import has_stats
-        from kbgen.stats.summary import report
-    except ModuleNotFoundError:
-        return None, "usage statistics are not available in this kbgen installation"
     if not has_stats(kb):
         return None, "no usage data yet: serve the site with the collector (kbgen serve)"
     return report(kb, since=since), ""

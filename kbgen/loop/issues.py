@@ -77,9 +77,7 @@ class OpenedGaps:
         )
 
 
-def open_issues(
-    kb: KnowledgeBase, gaps: list[Gap], forge: Forge
-) -> list[tuple[Gap, str, bool]]:
+def open_issues(kb: KnowledgeBase, gaps: list[Gap], forge: Forge) -> list[tuple[Gap, str, bool]]:
     """File an issue per gap not opened before; returns (gap, url, newly_opened)."""
     memory = OpenedGaps.load(kb)
     results = []

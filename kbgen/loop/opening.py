@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kbgen.drafting import CaptureOptions, capture_tickets, default_stages
 from kbgen.kb import KnowledgeBase
 from kbgen.loop.gaps import Gap
 from kbgen.loop.issues import open_issues, write_backlog
@@ -95,11 +97,6 @@ def capture_best_tickets(
                 }
             )
         return
-    import dataclasses
-
-    from kbgen.drafting.capture import CaptureOptions, capture_tickets
-    from kbgen.drafting.stages import default_stages
-
     wanted = {str(g.evidence["best_ticket"]): g for g in gaps}
     stages = default_stages()
     read_all = stages.read_tickets

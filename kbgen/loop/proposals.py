@@ -21,7 +21,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from kbgen.kb import KnowledgeBase, dump_article, today
+from kbgen.kb import (
+    DraftChange,
+    KnowledgeBase,
+    base_articles,
+    commit_drafts,
+    dump_article,
+    is_merged,
+    list_kb_branches,
+    today,
+)
 from kbgen.loop.clusters import shingles
 from kbgen.loop.evidence import (
     LINKED_OUTCOMES,
@@ -32,13 +41,13 @@ from kbgen.loop.evidence import (
     load_usage,
 )
 from kbgen.models import Article
-from kbgen.text import escape_inline, one_line
+from kbgen.text import escape_inline, one_line, unescape_markdown
 
 # A linked ticket is new evidence when at least this share of its words, and at least this
 # many words, are not in the article: "after the Windows 11 upgrade" is news, one stray
 # word is not.
-NOVELTY_SHARE = 0.25
-NOVELTY_MIN_UNITS = 3
+NOVELTY_SHARE = 0.2
+NOVELTY_MIN_UNITS = 2  # content words (stop-words and numbers never count)
 EVIDENCE_HEADINGS = {"en": "New evidence from linked tickets", "zh": "关联工单带来的新信息"}
 EVIDENCE_NOTE = {
     "en": "Suggested edit proposed by kbgen on {day}: fold what is new into the sections above, then delete this section.",
@@ -91,8 +100,6 @@ def new_evidence(article: Article, tickets: list[LoopTicket]) -> list[LoopTicket
 
 def plain_problem(ticket: LoopTicket) -> str:
     """The stored problem (kbgen Markdown) as plain text, so it can be escaped once for the bullet."""
-    from kbgen.drafting.content import unescape_markdown
-
     problem = ticket.text.split("\n", 1)[1] if "\n" in ticket.text else ""
     lines = [ln for ln in problem.splitlines() if not ln.lstrip().startswith(("```", "~~~"))]
     return unescape_markdown("\n".join(lines))
@@ -212,8 +219,6 @@ def propose_updates(
     kb: KnowledgeBase, evidence: Evidence, *, dry_run: bool = False
 ) -> list[Proposal]:
     """Plan proposals and commit each onto its own update branch (skipping open proposals)."""
-    from kbgen.kb import DraftChange, base_articles, commit_drafts, is_merged, list_kb_branches
-
     base = base_articles(kb)
     cutoff = dt.date.fromisoformat(today()) - dt.timedelta(days=kb.config.loop.retire_after_days)
     usage, _ = load_usage(kb, cutoff)

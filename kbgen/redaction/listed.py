@@ -23,12 +23,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-from kbgen.text import is_missing
+from kbgen.text import HAN, is_missing
 
 Span = tuple[int, int, str]
 
 _ASCII_WORD = r"A-Za-z0-9_"
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_HAN = HAN
 
 TEAM_WORDS = frozenset(
     [

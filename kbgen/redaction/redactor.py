@@ -22,6 +22,7 @@ from kbgen.redaction.listed import (
 from kbgen.redaction.pii import find_pii
 from kbgen.redaction.secrets import find_secrets
 from kbgen.redaction.textmap import DetectionText
+from kbgen.text import HAN
 
 Span = tuple[int, int, str]
 
@@ -185,7 +186,7 @@ def _gluable(text: str, pos: int) -> bool:
     if char in _VALUE_PUNCTUATION:
         return True
     # Chinese characters are alphanumeric to Python but never part of a detected value.
-    return char.isalnum() and not "\u3400" <= char <= "\u9fff"
+    return char.isalnum() and not HAN.match(char)
 
 
 _VALUE_PUNCTUATION = frozenset("@._%+-:/\\&#=~")

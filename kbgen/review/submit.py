@@ -58,7 +58,9 @@ def submit(kb: KnowledgeBase, branch: str, *, forge: Forge | None = None) -> Sub
             f"no git remote named '{remote}' in {kb.root}; add one (git remote add {remote} URL) "
             f"or set review.remote in site_config/kbgen.yml"
         )
-    forge = forge if forge is not None else get_forge(kb.config.review)  # config errors before any push
+    forge = (
+        forge if forge is not None else get_forge(kb.config.review)
+    )  # config errors before any push
     with kb.lock("kbgen review submit"):
         name = local_branch(kb, branch)
         if is_merged(kb, name):

@@ -20,9 +20,10 @@ from kbgen.exceptions import ArticleError
 from kbgen.kb import KnowledgeBase, article_entries, iter_article_paths
 from kbgen.search import terms, whoosh_index
 from kbgen.search.documents import SearchDocument, file_digest, read_document
-from kbgen.search.tokens import similarity, term_counts
+from kbgen.search.tokens import STOPWORDS, similarity, term_counts
 
 __all__ = [
+    "STOPWORDS",
     "Hit",
     "SimilarHit",
     "build_index",

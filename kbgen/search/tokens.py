@@ -15,9 +15,11 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 
+from kbgen.text import HAN, HAN_CHARS
+
 # Han runs, or runs of Latin letters/digits (keeping inner dots and dashes: "v2.3", "x-ray").
-_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:[._-][a-z0-9]+)*")
-_HAN_START = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_TOKEN = re.compile(rf"[{HAN_CHARS}]+|[a-z0-9]+(?:[._-][a-z0-9]+)*")
+_HAN_START = HAN
 
 # Words that say nothing about what a ticket is about.
 STOPWORDS = frozenset(

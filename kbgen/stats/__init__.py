@@ -12,7 +12,8 @@ from kbgen.stats.collector import Collector, CollectorSettings, make_app
 from kbgen.stats.dashboard import dashboard_markdown
 from kbgen.stats.events import Event, EventRejected, parse_event, record_event
 from kbgen.stats.logimport import import_log
-from kbgen.stats.store import StatsStore, open_store
+from kbgen.stats.server import serve_site
+from kbgen.stats.store import StatsStore, has_stats, open_store
 from kbgen.stats.summary import article_stats, report
 
 __all__ = [
@@ -23,10 +24,12 @@ __all__ = [
     "StatsStore",
     "article_stats",
     "dashboard_markdown",
+    "has_stats",
     "import_log",
     "make_app",
     "open_store",
     "parse_event",
     "record_event",
     "report",
+    "serve_site",
 ]

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from kbgen.cli import cli
-from kbgen.drafting.content import unescape_markdown
 from kbgen.kb import KnowledgeBase, git_out, run_git
+from kbgen.text import unescape_markdown
 
 from .conftest import article_files
 
