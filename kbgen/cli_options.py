@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -60,30 +60,3 @@ def reader_options(fn: F) -> F:
 def echo_json(data: Any) -> None:
     """Stable JSON: sorted keys would reorder documented shapes, so keep insertion order."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-def progress(
-    items: Iterable[T], label: str, *, total: int | None = None, enabled: bool = True
-) -> Iterator[T]:
-    """Yield ``items`` while drawing a progress bar on stderr.
-
-    Silent when ``enabled`` is false (``--json`` output, or stderr not a terminal),
-    so scripts and tests see only the command's own output.
-    """
-    if not enabled:
-        yield from items
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=total)
-        for item in items:
-            yield item
-            bar.advance(task)

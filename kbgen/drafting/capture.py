@@ -16,7 +16,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from kbgen.cli_options import progress
 from kbgen.drafting.content import extract_content
 from kbgen.drafting.eligibility import is_duplicate_resolution, skip_reason
 from kbgen.drafting.merging import BatchMerger
@@ -37,6 +36,7 @@ from kbgen.kb import (
     remove_stale_temp_files,
 )
 from kbgen.models import Ticket
+from kbgen.progress import progress
 
 SIMILAR_TEXT_LIMIT = 1500  # characters of title + problem compared for merges and links
 

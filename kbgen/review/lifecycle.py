@@ -13,7 +13,6 @@ import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from kbgen.exceptions import ArticleError, ReviewError
 from kbgen.kb import (
@@ -35,11 +34,8 @@ from kbgen.kb import (
 )
 from kbgen.models import Article
 from kbgen.review.approve import base_tree, push_base
-from kbgen.review.check import check_paths
+from kbgen.review.check import Finding, check_paths
 from kbgen.review.transitions import status_problem
-
-if TYPE_CHECKING:
-    from kbgen.review.check import Finding
 
 
 @dataclass

@@ -20,6 +20,7 @@ from kbgen.exceptions import ArticleError
 from kbgen.kb import KnowledgeBase, article_entries, iter_article_paths
 from kbgen.search import terms, whoosh_index
 from kbgen.search.documents import SearchDocument, file_digest, read_document
+from kbgen.search.terms import similarity_index
 from kbgen.search.tokens import STOPWORDS, similarity, term_counts
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "refresh_terms",
     "search_articles",
     "similarity",
+    "similarity_index",
     "update_index",
 ]
 

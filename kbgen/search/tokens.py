@@ -15,6 +15,8 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 
+import jieba
+
 from kbgen.text import HAN, HAN_CHARS
 
 # Han runs, or runs of Latin letters/digits (keeping inner dots and dashes: "v2.3", "x-ray").
@@ -167,8 +169,7 @@ STOPWORDS = frozenset(
 
 @cache
 def _jieba() -> object:
-    import jieba
-
+    """jieba with its dictionary loaded (once per process, on first use)."""
     jieba.setLogLevel(60)  # no "Building prefix dict" chatter on stderr
     jieba.initialize()
     return jieba

@@ -19,6 +19,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from whoosh import fields, index
+from whoosh import query as q
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.scoring import BM25F
+from whoosh.writing import LockError
+
 from kbgen.exceptions import SearchError
 from kbgen.kb import atomic_write
 from kbgen.search.documents import SearchDocument
@@ -38,8 +44,6 @@ def analyzer() -> Any:
     Latin words) but without a second jieba pass: segmenting once per article
     and sharing the words with the similarity index halves indexing time.
     """
-    from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-
     return (
         RegexTokenizer(r"\w+(?:[.\-]\w+)*")
         | LowercaseFilter()
@@ -50,8 +54,6 @@ def analyzer() -> Any:
 
 @cache
 def schema() -> Any:
-    from whoosh import fields
-
     text = analyzer()
     return fields.Schema(
         id=fields.ID(stored=True),
@@ -156,8 +158,6 @@ def open_trusted(index_dir: Path) -> Any | None:
     if not is_trusted(index_dir):
         _VERIFIED.pop(index_dir, None)
         return None
-    from whoosh import index
-
     ix = index.open_dir(str(index_dir), indexname=INDEX_NAME, schema=schema())
     _VERIFIED[index_dir] = (fingerprint, ix)
     return ix
@@ -165,8 +165,6 @@ def open_trusted(index_dir: Path) -> Any | None:
 
 def create(index_dir: Path) -> Any:
     """An empty index, after removing whatever the directory held before."""
-    from whoosh import index
-
     check_directory(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     for path in index_dir.iterdir():
@@ -195,8 +193,6 @@ def write(
     ix: Any, index_dir: Path, upserts: Iterable[SearchDocument], delete_paths: Iterable[str]
 ) -> None:
     """Apply changes in one commit, then record the manifest."""
-    from whoosh.writing import LockError
-
     try:
         writer = ix.writer(timeout=10.0)
     except LockError:
@@ -236,9 +232,6 @@ def search(
     The query is built from analyzer tokens rather than parsed, so user input
     such as ``title:x`` or ``(`` is plain text, never query syntax.
     """
-    from whoosh import query as q
-    from whoosh.scoring import BM25F
-
     entry = _SEARCHERS.get(id(ix))
     if entry is None or entry[0] is not ix:
         # One searcher per verified index object: opening the segment readers costs

@@ -20,6 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+
 from kbgen.exceptions import KbgenError, SiteError
 from kbgen.kb import KnowledgeBase
 from kbgen.site.leaks import Leak, Scanner, SiteScan, default_scanner
@@ -114,10 +118,6 @@ def build_site(
     ``scanner`` replaces the leak scanner (tests); it defaults to
     ``kbgen.redaction.scan_text`` with the KB's redaction settings.
     """
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import Abort, ConfigurationError, PluginError
-
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # kbgen pins MkDocs 1.6 on purpose
     target = (Path(site_dir) if site_dir else kb.site_dir).resolve()
     shown = _display(kb, target)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from kbgen.kb import KnowledgeBase
+from kbgen.redaction import scan_text
 from kbgen.site.forked import ForkedCall
 
 Scanner = Callable[[str], list[Any]]
@@ -48,8 +49,6 @@ class Leak:
 
 def default_scanner(kb: KnowledgeBase) -> Scanner:
     """kbgen.redaction's re-scan, configured with the KB's internal hosts and allow-list."""
-    from kbgen.redaction import scan_text
-
     redaction = kb.config.redaction
 
     def scan(text: str) -> list[Any]:

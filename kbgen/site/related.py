@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kbgen.kb import KnowledgeBase
+from kbgen.search import refresh_terms, similarity_index
 from kbgen.site.forked import ForkedCall
 
 PUBLISHED = ("published", "needs_update")
@@ -31,9 +32,6 @@ class RelatedArticles:
 
 def related_articles(kb: KnowledgeBase, limit: int) -> RelatedArticles:
     """Refresh the term store and rank every published article's neighbours."""
-    from kbgen.search import refresh_terms
-    from kbgen.search.terms import similarity_index
-
     stored = refresh_terms(kb)
     related: dict[str, list[str]] = {}
     if limit > 0:

@@ -21,6 +21,8 @@ import re
 from functools import cache
 from typing import Any
 
+import nh3
+
 TAGS = {
     "a",
     "abbr",
@@ -123,8 +125,6 @@ def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
 
 @cache
 def _cleaner() -> Any:
-    import nh3
-
     return nh3.Cleaner(
         tags=TAGS,
         clean_content_tags=CONTENT_TAGS,

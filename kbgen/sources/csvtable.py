@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,9 +94,6 @@ def csv_records(
 
 def csv_header(head: bytes) -> list[str]:
     """The header names from the first bytes of a CSV file (for sniffing)."""
-    import csv
-    import io
-
     text = head.decode("utf-8-sig", "ignore")
     first = text.splitlines()[0] if text else ""
     try:

@@ -26,6 +26,7 @@ from kbgen.models import Comment, Environment, Role, Ticket
 from kbgen.sources.base import Source
 from kbgen.sources.jira_markup import adf_plain_text, adf_to_markdown, wiki_to_markdown
 from kbgen.sources.jsonstream import JsonDocument, iter_json_lines, looks_like_json_lines
+from kbgen.sources.textio import read_head
 from kbgen.sources.values import MAX_TEXT_CHARS, ValueProblem, limit_text, optional_datetime
 from kbgen.text import clean_text, detect_language, plain_to_markdown
 
@@ -52,8 +53,6 @@ class JiraJsonSource(Source):
             yield from self._read_file(path)
 
     def _read_file(self, path: Path) -> Iterator[Ticket]:
-        from kbgen.sources.textio import read_head
-
         if path.suffix.lower() == ".jsonl" or looks_like_json_lines(read_head(path)):
             for line, raw in iter_json_lines(path, self.encoding):
                 ticket = self._convert(raw, path, f"line {line}")

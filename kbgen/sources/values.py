@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 
-from kbgen.text import clean_text, plain_to_markdown
+from kbgen.text import DEFAULT_MISSING, clean_text, is_missing, plain_to_markdown
 
 # Text fields longer than this are cut, with a visible marker and a ticket flag.
 MAX_TEXT_CHARS = 128 * 1024
@@ -90,8 +90,6 @@ def parse_datetime(value: str, formats: Sequence[str] = ISO_FORMATS) -> dt.datet
 def optional_datetime(
     value: str | None, formats: Sequence[str] = ISO_FORMATS, missing: Iterable[str] = ()
 ) -> dt.datetime | None:
-    from kbgen.text import DEFAULT_MISSING, is_missing
-
     if value is None or is_missing(value, set(DEFAULT_MISSING) | set(missing)):
         return None
     return parse_datetime(value, formats)

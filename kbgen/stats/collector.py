@@ -24,9 +24,13 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from kbgen.exceptions import KbgenError
+from kbgen.kb import KnowledgeBase
+from kbgen.search import search_articles
+from kbgen.stats.dashboard import CHART_TITLES, dashboard_charts
 from kbgen.stats.events import MAX_BODY_BYTES, EventRejected, PageIndex, parse_event, record_event
 from kbgen.stats.privacy import (
     DailySalt,
@@ -37,9 +41,7 @@ from kbgen.stats.privacy import (
     user_text_redactor,
 )
 from kbgen.stats.store import StatsStore, stats_url
-
-if TYPE_CHECKING:
-    from kbgen.kb import KnowledgeBase
+from kbgen.stats.summary import build_report
 
 log = logging.getLogger("kbgen.stats")
 
@@ -154,9 +156,6 @@ class Collector:
 
     def chart(self, filename: str) -> bytes | None:
         """A live dashboard chart from the current numbers, or None for an unknown name."""
-        from kbgen.stats.dashboard import CHART_TITLES, dashboard_charts
-        from kbgen.stats.summary import build_report
-
         name = filename.removesuffix(".svg")
         if name not in CHART_TITLES or not filename.endswith(".svg"):
             return None
@@ -195,9 +194,6 @@ class Collector:
         query = parse_qs(environ.get("QUERY_STRING", "")).get("q", [""])[0].strip()
         if not query:
             return 400, {"error": "add a query: /api/search?q=words"}
-        from kbgen.exceptions import KbgenError
-        from kbgen.search import search_articles
-
         try:
             # Articles change when the site is rebuilt; checking their files at most every
             # SEARCH_FRESH_SECONDS keeps a stat walk of the whole KB off most requests.

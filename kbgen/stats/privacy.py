@@ -22,7 +22,9 @@ import secrets
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
+
+from kbgen.redaction import Redactor
 
 QUERY_MAX_CHARS = 100
 COMMENT_MAX_CHARS = 1000
@@ -120,17 +122,10 @@ def user_text_redactor(
     internal_hosts: Iterable[str] = (), terms: Iterable[str] = (), allow: Iterable[str] = ()
 ) -> Callable[[str], str]:
     """A function that redacts emails, phone numbers, IP addresses and the KB's own terms."""
-    try:
-        from kbgen.redaction import Redactor
-    except ImportError:  # the redaction stage is optional for the collector
-        redactor = None
-    else:
-        redactor = Redactor(internal_hosts=internal_hosts, terms=terms, allow=allow, markdown=False)
+    redactor = Redactor(internal_hosts=internal_hosts, terms=terms, allow=allow, markdown=False)
 
     def redact(text: str) -> str:
-        if redactor is not None:
-            text = redactor.redact(text).text
-        return scrub_addresses(text)
+        return scrub_addresses(redactor.redact(text).text)
 
     return redact
 
@@ -143,7 +138,14 @@ def scrub_addresses(text: str) -> str:
     return _PHONE.sub(_phone_or_keep, text)
 
 
-redact_user_text = user_text_redactor()
+@cache
+def _default_redactor() -> Callable[[str], str]:
+    return user_text_redactor()
+
+
+def redact_user_text(text: str) -> str:
+    """Visitor text with the built-in rules only (no KB terms); the redactor is built on first use."""
+    return _default_redactor()(text)
 
 
 def _phone_or_keep(match: re.Match[str]) -> str:

@@ -14,14 +14,17 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote
 
-from kbgen.exceptions import StatsError
-from kbgen.stats.collector import Collector, CollectorSettings, StartResponse
+from waitress import wasyncore
+from waitress.channel import HTTPChannel
+from waitress.server import create_server as waitress_server
+from waitress.task import WSGITask
 
-if TYPE_CHECKING:
-    from kbgen.kb import KnowledgeBase
+from kbgen.exceptions import StatsError
+from kbgen.kb import KnowledgeBase
+from kbgen.stats.collector import Collector, CollectorSettings, StartResponse
 
 mimetypes.add_type("image/svg+xml", ".svg")
 mimetypes.add_type("application/javascript", ".js")
@@ -127,47 +130,37 @@ class RunningServer:
         self.thread.join(timeout=10)
 
 
-def _keep_alive_channel() -> Any:
-    """waitress's channel, with keep-alive kept after 204 and 304 responses.
+class NoBodyKeepAliveTask(WSGITask):
+    """waitress's task, with keep-alive kept after 204 and 304 responses.
 
     waitress 3.0 decides keep-alive by the presence of a Content-Length, which a 204
     must not carry (RFC 9110), so it closes the connection after every beacon and each
     event pays for a new TCP connection. This task keeps the connection open exactly
     when nothing but that rule asked for the close.
     """
-    from waitress.channel import HTTPChannel
-    from waitress.task import WSGITask
 
-    class NoBodyKeepAliveTask(WSGITask):
-        close_on_finish: bool  # set by waitress's Task
+    close_on_finish: bool  # set by waitress's Task
 
-        def build_response_header(self) -> bytes:
-            keep = (
-                self.version == "1.1"
-                and not self.has_body
-                and not self.close_on_finish
-                and self.request.headers.get("CONNECTION", "").lower() != "close"
-                and all(name.lower() != "connection" for name, _ in self.response_headers)
-            )
-            header: bytes = super().build_response_header()
-            if keep and self.close_on_finish:
-                self.close_on_finish = False
-                header = header.replace(b"\r\nConnection: close", b"", 1)
-            return header
+    def build_response_header(self) -> bytes:
+        keep = (
+            self.version == "1.1"
+            and not self.has_body
+            and not self.close_on_finish
+            and self.request.headers.get("CONNECTION", "").lower() != "close"
+            and all(name.lower() != "connection" for name, _ in self.response_headers)
+        )
+        header: bytes = super().build_response_header()
+        if keep and self.close_on_finish:
+            self.close_on_finish = False
+            header = header.replace(b"\r\nConnection: close", b"", 1)
+        return header
 
-    class KeepAliveChannel(HTTPChannel):
-        task_class = NoBodyKeepAliveTask
 
-    return KeepAliveChannel
+class KeepAliveChannel(HTTPChannel):
+    task_class = NoBodyKeepAliveTask
 
 
 def create_server(app: Callable[..., Iterable[bytes]], host: str, port: int) -> Any:
-    try:
-        from waitress.server import create_server as waitress_server
-    except ImportError:
-        raise StatsError(
-            "kbgen serve needs waitress; install it with: pip install waitress"
-        ) from None
     try:
         server = waitress_server(
             app,
@@ -184,7 +177,7 @@ def create_server(app: Callable[..., Iterable[bytes]], host: str, port: int) -> 
         raise StatsError(
             f"cannot listen on {host}:{port}: {exc.strerror}; choose another --port"
         ) from None
-    server.channel_class = _keep_alive_channel()
+    server.channel_class = KeepAliveChannel
     return server
 
 
@@ -192,8 +185,6 @@ def start_server(
     app: Callable[..., Iterable[bytes]], host: str = "127.0.0.1", port: int = 0
 ) -> RunningServer:
     """Serve ``app`` in a daemon thread; ``port=0`` picks a free port."""
-    from waitress import wasyncore
-
     server = create_server(app, host, port)
     stopping = threading.Event()
 

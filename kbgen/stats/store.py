@@ -24,12 +24,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from urllib.parse import urlsplit
 
 from kbgen.exceptions import StatsError
-
-if TYPE_CHECKING:
-    from kbgen.kb import KnowledgeBase
+from kbgen.kb import KnowledgeBase
 
 URL_ENV = "KBGEN_STATS_URL"
 
@@ -201,8 +200,6 @@ class StatsStore:
     def describe(self) -> str:
         """The database for messages, without any password in a URL."""
         if self.dialect is POSTGRES:
-            from urllib.parse import urlsplit
-
             parts = urlsplit(self.url)
             return f"postgresql://{parts.hostname or ''}:{parts.port or 5432}{parts.path}"
         return self.url

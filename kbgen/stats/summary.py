@@ -11,13 +11,11 @@ import csv
 import datetime as dt
 import io
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from kbgen.kb import KnowledgeBase
 from kbgen.stats.events import PAGES_MANIFEST, normalise_page
 from kbgen.stats.store import StatsStore, has_stats, open_store
-
-if TYPE_CHECKING:
-    from kbgen.kb import KnowledgeBase
 
 TOP_SEARCHES = 50
 RECENT_COMMENTS = 50

@@ -15,12 +15,11 @@ import os
 from pathlib import Path
 
 from kbgen.exceptions import ConfigError
+from kbgen.kb import KnowledgeBase
 from kbgen.stats.collector import Collector, CollectorSettings
 
 
 def create_app() -> Collector:
-    from kbgen.kb import KnowledgeBase
-
     root = os.environ.get("KBGEN_KB")
     if not root:
         raise ConfigError(

@@ -180,7 +180,7 @@ def test_cors_allows_configured_origins_only(
 def test_search_endpoint_answers_from_search_articles(
     kb: KnowledgeBase, live: Live, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import kbgen.search
+    import kbgen.stats.collector
 
     class Hit:
         id, title, path, score = "KB-0001", "VPN drops every hour", "network/vpn-drops.md", 1.23456
@@ -193,7 +193,7 @@ def test_search_endpoint_answers_from_search_articles(
         calls.append((kb_arg.root, query, limit, fresh_within))
         return [Hit()]
 
-    monkeypatch.setattr(kbgen.search, "search_articles", fake_search, raising=False)
+    monkeypatch.setattr(kbgen.stats.collector, "search_articles", fake_search)
     status, _, body = live.request("GET", "/api/search?q=vpn%20drops")
     assert status == 200
     assert json.loads(body) == [
