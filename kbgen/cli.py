@@ -85,7 +85,7 @@ def capture(
         kbgen capture jira-export.json
         kbgen capture incidents.csv --mapping site_config/sources/sgcc.yml --json
     """
-    from kbgen.drafting.capture import CaptureOptions, capture_tickets
+    from kbgen.drafting import CaptureOptions, capture_tickets
     from kbgen.kb import KnowledgeBase
 
     kb = KnowledgeBase.open(kb_dir)
@@ -132,7 +132,7 @@ def build(site_dir: Path | None, strict: bool, kb_dir: Path, as_json: bool) -> N
         kbgen build --site-dir public
     """
     from kbgen.kb import KnowledgeBase
-    from kbgen.site.build import build_site
+    from kbgen.site import build_site
 
     kb = KnowledgeBase.open(kb_dir)
     result = build_site(kb, site_dir=site_dir, strict=strict)

@@ -14,6 +14,7 @@ from typing import Any, get_args, get_origin, get_type_hints
 
 import yaml
 
+from kbgen.article_types import DEFAULT_TYPE, TYPE_NAMES
 from kbgen.exceptions import ConfigError
 
 CONFIG_NAME = "kbgen.yml"
@@ -61,7 +62,7 @@ class CaptureSection:
     # A ticket with no public resolution: wip writes a draft with a visible marker, skip skips it.
     no_resolution: str = "wip"
     # Article type for tickets that do not say (troubleshooting, howto or known_error).
-    default_type: str = "troubleshooting"
+    default_type: str = DEFAULT_TYPE
     # Similarity (0-1) above which a ticket is linked to an existing article instead of
     # drafted. Raise it (e.g. 0.85) for exports written from one template, like outage reports.
     link_threshold: float = 0.55
@@ -161,7 +162,7 @@ class Config:
 
 _CHOICES = {
     ("capture", "no_resolution"): ("wip", "skip"),
-    ("capture", "default_type"): ("troubleshooting", "howto", "known_error"),
+    ("capture", "default_type"): TYPE_NAMES,
     ("kb", "default_language"): ("en", "zh"),
     ("review", "forge"): ("none", "github", "gitlab"),
 }

@@ -20,7 +20,6 @@ Language = Literal["en", "zh"]
 
 STATUSES = ("draft", "published", "needs_update", "retired")
 CONFIDENCES = ("wip", "not_validated", "validated")
-ARTICLE_TYPES = ("troubleshooting", "howto", "known_error")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ stage. Modules, bottom up:
 * ``repository``: :class:`KnowledgeBase`, its paths and run lock
 * ``git``: the one git runner
 * ``scaffold``: ``kbgen init``
+* ``siteconfig``: ``mkdocs.yml`` read safely, and the site's Markdown extensions
 * ``notes``: review notes beside each draft
 * ``branches``: articles on main and on ``kb/*`` branches; committing drafts
 * ``known``: what the KB already has, for reuse and re-capture
@@ -104,8 +105,20 @@ from kbgen.kb.scaffold import (
     init_kb,
     scaffold_files,
 )
+from kbgen.kb.siteconfig import (
+    MKDOCS_YML,
+    PYTHON_TAGS,
+    UNSAFE_EXTENSIONS,
+    load_site_config,
+    markdown_config,
+)
 
 __all__ = [
+    "MKDOCS_YML",
+    "PYTHON_TAGS",
+    "UNSAFE_EXTENSIONS",
+    "load_site_config",
+    "markdown_config",
     "ARTICLES_FOLDER",
     "ARTICLE_ID",
     "BRANCH_PREFIX",

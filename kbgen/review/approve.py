@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from kbgen.article_types import NEEDED_MARKER
 from kbgen.exceptions import ArticleError, CheckFailed, ReviewError
 from kbgen.kb import (
     BRANCH_PREFIX,
@@ -40,12 +41,6 @@ from kbgen.kb import (
 from kbgen.models import Article
 from kbgen.review.check import check_paths
 
-# The admonition drafting writes where a ticket had no public resolution (steps, workaround,
-# cause); see content/templates/_macros.md.j2. Publishing needs every one of them gone.
-RESOLUTION_NEEDED = re.compile(
-    r'^!!! warning "(?:(?:Resolution|Steps|Workaround|Cause) needed|待补充[^"]*)"',
-    re.MULTILINE | re.IGNORECASE,
-)
 PENDING_STATUSES = ("draft", "needs_update")
 
 
@@ -174,7 +169,7 @@ def _main_articles(kb: KnowledgeBase) -> list[Article]:
 
 def unpublishable(article: Article) -> str | None:
     """Why ``article`` cannot be published yet (capture's "needed" marker is still in it), or None."""
-    marker = RESOLUTION_NEEDED.search(article.body)
+    marker = NEEDED_MARKER.search(article.body)
     if marker is None:
         return None
     return (

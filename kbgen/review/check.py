@@ -17,7 +17,15 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 
 from kbgen.exceptions import ArticleError, ConfigError, GitError
-from kbgen.kb import KnowledgeBase, base_articles, load_article, load_schema, ref_exists, remotes
+from kbgen.kb import (
+    KnowledgeBase,
+    base_articles,
+    load_article,
+    load_schema,
+    markdown_config,
+    ref_exists,
+    remotes,
+)
 from kbgen.models import STATUSES, Article
 from kbgen.redaction import scan_text
 from kbgen.review import markup
@@ -104,6 +112,7 @@ class _Context:
     ids: dict[str, list[str]]  # id -> paths in the work tree
     anchors: dict[str, set[str]]  # KB-relative path -> heading anchors
     base: dict[str, tuple[str, Article]] | None  # None: no base branch to compare with
+    markdown: tuple[list[str], dict[str, dict[str, Any]]]  # the site's extensions and settings
     findings: list[Finding] = field(default_factory=list)
 
     def add(self, path: str, line: int, code: str, message: str, severity: str = "error") -> None:
@@ -126,6 +135,7 @@ def check_paths(
         ids={},
         anchors={},
         base=_load_base(kb, base_ref),
+        markdown=markdown_config(kb.root),
     )
     everything = _articles_dir_files(kb)
     parsed: dict[Path, Article] = {}
@@ -258,7 +268,7 @@ def _check_article(context: _Context, path: Path, rel: str, article: Article | N
             "pii",
             f"possible {hit.kind} at column {hit.column}: {hit.excerpt}; redact it or add it to redaction.allow",
         )
-    rendered = markup.render(article.body)
+    rendered = markup.render(article.body, *context.markdown)
     for line, snippet in rendered.raw_html:
         shown = snippet if len(snippet) <= 60 else snippet[:57] + "..."
         context.add(
@@ -350,7 +360,9 @@ def _anchors_of(
     key = str(target)
     if key not in context.anchors:
         try:
-            context.anchors[key] = markup.render(load_article(target).body).anchors
+            context.anchors[key] = markup.render(
+                load_article(target).body, *context.markdown
+            ).anchors
         except ArticleError:
             context.anchors[key] = set()
     return context.anchors[key]

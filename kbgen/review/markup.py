@@ -20,15 +20,12 @@ import markdown  # type: ignore[import-untyped]
 from markdown.extensions.toc import slugify as default_slugify  # type: ignore[import-untyped]
 from markdown.inlinepatterns import HTML_RE, HtmlInlineProcessor  # type: ignore[import-untyped]
 from markdown.preprocessors import HtmlBlockPreprocessor  # type: ignore[import-untyped]
+from pymdownx.slugs import slugify as _pymdownx_slugify  # type: ignore[import-untyped]
 
-try:  # the slugifier the site uses for Chinese headings (pymdownx is a dependency)
-    from pymdownx.slugs import slugify as _pymdownx_slugify  # type: ignore[import-untyped]
-
-    _unicode_slugify: Any = _pymdownx_slugify(case="lower")
-except ImportError:  # pragma: no cover - pymdown-extensions is always installed
-    _unicode_slugify = None
-
-EXTENSIONS = ["toc", "fenced_code", "tables", "attr_list", "admonition", "def_list", "footnotes"]
+# The slugifier the site uses for Chinese headings: an anchor either may give counts.
+_unicode_slugify: Any = _pymdownx_slugify(case="lower")
+# What the gate renders with when a KB has no Markdown settings of its own (tests, exports).
+DEFAULT_EXTENSIONS = ["toc", "admonition", "tables", "pymdownx.superfences"]
 _ENTITY = re.compile(r"^&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);$")
 
 
@@ -75,10 +72,21 @@ class _LinkCollector(HTMLParser):
                 self.hrefs.append(value)
 
 
-def render(body: str) -> Rendered:
-    """Render ``body`` once and report its source HTML, its links and its heading anchors."""
+def render(
+    body: str,
+    extensions: list[str] | None = None,
+    configs: dict[str, dict[str, Any]] | None = None,
+) -> Rendered:
+    """Render ``body`` once and report its source HTML, its links and its heading anchors.
+
+    ``extensions`` and ``configs`` are the site's (``kbgen.kb.markdown_config``), so
+    the gate sees what the site will publish.
+    """
     found: list[str] = []
-    md = markdown.Markdown(extensions=EXTENSIONS)
+    md = markdown.Markdown(
+        extensions=extensions if extensions is not None else DEFAULT_EXTENSIONS,
+        extension_configs=configs or {},
+    )
     md.preprocessors.register(_RecordingBlockHtml(md, found), "html_block", 20)
     md.inlinePatterns.register(_RecordingInlineHtml(md, found), "html", 90)
     html = md.convert(body)
@@ -104,8 +112,7 @@ def _anchors(tokens: list[dict[str, Any]]) -> set[str]:
         found.add(token["id"])
         name = token.get("name", "")
         found.add(default_slugify(name, "-"))
-        if _unicode_slugify is not None:
-            found.add(_unicode_slugify(name, "-"))
+        found.add(_unicode_slugify(name, "-"))
         found |= _anchors(token.get("children", []))
     return found
 

@@ -19,16 +19,18 @@ from typing import Any
 from kbgen.exceptions import ArticleError
 from kbgen.kb import KnowledgeBase, article_entries, iter_article_paths
 from kbgen.search import terms, whoosh_index
-from kbgen.search.documents import SearchDocument, file_digest, read_document
+from kbgen.search.documents import SearchDocument, fast_load_article, file_digest, read_document
 from kbgen.search.terms import similarity_index
-from kbgen.search.tokens import STOPWORDS, similarity, term_counts
+from kbgen.search.tokens import STOPWORDS, preload_segmenter, similarity, term_counts
 
 __all__ = [
     "STOPWORDS",
     "Hit",
     "SimilarHit",
     "build_index",
+    "fast_load_article",
     "find_similar",
+    "preload_segmenter",
     "refresh_terms",
     "search_articles",
     "similarity",

@@ -160,8 +160,8 @@ def build_site(
             site_dir=shown,
             published=plugin.published_count,  # type: ignore[attr-defined]
             retired=plugin.retired_count,  # type: ignore[attr-defined]
-            search_documents=plugin.browser_documents,  # type: ignore[attr-defined]
-            index_documents=plugin.search_documents,  # type: ignore[attr-defined]
+            search_documents=plugin.search_documents,  # type: ignore[attr-defined]
+            index_documents=plugin.index_documents,  # type: ignore[attr-defined]
             scanned_files=scanned,
         )
         _swap_in(work, target)

@@ -19,11 +19,6 @@ RECENT_URI = f"{GENERATED_DIR}/recent.md"
 TAGS_URI = f"{GENERATED_DIR}/tags.md"
 INTERNAL_DIR = "internal"
 
-TYPE_LABELS = {
-    "troubleshooting": "Troubleshooting",
-    "howto": "How-to",
-    "known_error": "Known error",
-}
 UNCATEGORISED = "General"
 
 

@@ -16,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from kbgen.site.catalog import TYPE_LABELS, SiteArticle
+from kbgen.article_types import type_label
+from kbgen.site.catalog import SiteArticle
 from kbgen.site.sanitize import escape
 from kbgen.text import one_line
 
@@ -178,7 +179,6 @@ LABELS = {
         "notice": "部分内容可能已过时。如果以下步骤无效，请联系技术支持。",
     },
 }
-TYPE_LABELS_ZH = {"troubleshooting": "故障排除", "howto": "操作指南", "known_error": "已知错误"}
 
 
 def _labels(item: SiteArticle) -> dict[str, str]:
@@ -188,9 +188,8 @@ def _labels(item: SiteArticle) -> dict[str, str]:
 def panel_html(item: SiteArticle) -> str:
     """The metadata strip above an article: type, applies to, updated, reviewed by, id."""
     labels = _labels(item)
-    types = TYPE_LABELS_ZH if item.language == "zh" else TYPE_LABELS
     facts = []
-    kind = types.get(item.article.type, item.article.type)
+    kind = type_label(item.article.type, item.language)
     if kind:
         facts.append(f'<span class="kb-chip">{escape(kind)}</span>')
 

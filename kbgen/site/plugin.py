@@ -45,12 +45,10 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from kbgen.kb import atomic_write
 from kbgen.exceptions import KbgenError
-from kbgen.kb import KnowledgeBase
+from kbgen.kb import UNSAFE_EXTENSIONS, KnowledgeBase, atomic_write
 from kbgen.plugins import plugin_manager
-from kbgen.search.documents import fast_load_article
-from kbgen.search.tokens import preload_segmenter
+from kbgen.search import fast_load_article, preload_segmenter
 from kbgen.site import catalog, pages
 from kbgen.site.catalog import SiteArticle
 from kbgen.site.related import finish_related_job, start_related_job
@@ -62,12 +60,6 @@ log = get_plugin_logger(__name__)
 
 PAGES_MANIFEST = "kbgen-pages.json"
 MEDIA_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}  # never .svg: it can carry script
-UNSAFE_EXTENSIONS = (
-    "attr_list",
-    "md_in_html",
-    "markdown.extensions.attr_list",
-    "markdown.extensions.md_in_html",
-)
 
 
 class KbgenPluginConfig(Config):
@@ -116,8 +108,8 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         self.category_urls: dict[str, str] = {}
         self.generated: set[str] = set()
         self.stats: dict[str, dict[str, Any]] | None = None
-        self.search_documents = 0
-        self.browser_documents = 0  # entries in search/search_index.json
+        self.index_documents = 0  # articles in the term store (.kbgen/index), drafts included
+        self.search_documents = 0  # entries in the browser index (search/search_index.json)
         self._full_content: dict[str, str] = {}
         self._related_job: Any = None
 
@@ -408,7 +400,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
             return None
         found = finish_related_job(self.kb, self._related_job, self.config.related_limit)
         self._related_job = None
-        self.search_documents = found.stored
+        self.index_documents = found.stored
         self._link_related(list(self.articles.values()), found.related)
         # Written now rather than after the pages: the leak scan reads it with the first page.
         records = sorted((a.page_record() for a in self.articles.values()), key=lambda r: r["page"])
@@ -441,7 +433,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled:
             return
-        self.browser_documents = install_search_worker(Path(config.site_dir))
+        self.search_documents = install_search_worker(Path(config.site_dir))
 
     # -- results for build_site ------------------------------------------------
 

@@ -1,0 +1,78 @@
+"""The public surface: ``kbgen.__all__`` and the facts kept in one place."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+import kbgen
+from kbgen.article_types import ARTICLE_TYPES, NEEDED_MARKER
+from kbgen.kb import ID_PATTERN, SCAFFOLD_DIR, load_schema, markdown_config
+
+
+def test_the_public_api_is_pinned() -> None:
+    # Like httpx: a change here is a change to the library's promise, made on purpose.
+    assert kbgen.__all__ == [
+        "Article",
+        "ArticleError",
+        "CheckFailed",
+        "Comment",
+        "Config",
+        "ConfigError",
+        "DraftError",
+        "Environment",
+        "ForgeError",
+        "GitError",
+        "KbgenError",
+        "KnowledgeBase",
+        "LockedError",
+        "ReviewError",
+        "SearchError",
+        "SiteError",
+        "SourceError",
+        "StatsError",
+        "Ticket",
+        "UnsafePathError",
+        "WriteError",
+        "hookimpl",
+        "load_config",
+    ]
+    for name in kbgen.__all__:
+        assert getattr(kbgen, name) is not None
+
+
+def test_the_schema_enum_is_the_article_type_table() -> None:
+    schema = load_schema()
+    assert schema["properties"]["type"]["enum"] == list(ARTICLE_TYPES)
+
+
+def test_the_schema_id_patterns_are_the_one_id_pattern() -> None:
+    schema = load_schema()
+    for key in ("id", "redirect_to"):
+        assert schema["properties"][key]["pattern"] == f"^{ID_PATTERN}$"
+
+
+def test_every_type_has_a_template_per_language_and_its_markers_are_recognised() -> None:
+    templates = SCAFFOLD_DIR / "content" / "templates"
+    for name in ARTICLE_TYPES:
+        for language in ("en", "zh"):
+            text = (templates / f"{name}.{language}.md.j2").read_text(encoding="utf-8")
+            for heading in re.findall(r'resolution_needed\("([^"]+)"', text):
+                assert NEEDED_MARKER.search(f'!!! warning "{heading}"'), (name, language, heading)
+
+
+def test_check_renders_with_the_sites_markdown_extensions() -> None:
+    text = (SCAFFOLD_DIR / "mkdocs.yml").read_text(encoding="utf-8")
+    site = yaml.load(text, Loader=_AnyTagLoader)  # noqa: S506 - python tags become None
+    names = [e if isinstance(e, str) else next(iter(e)) for e in site["markdown_extensions"]]
+    extensions, configs = markdown_config(SCAFFOLD_DIR)
+    assert extensions == names
+    assert configs["toc"]["slugify"]("问题现象 A", "-") == "问题现象-a"
+
+
+class _AnyTagLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml's ``!!python/...`` tags as plain values (never constructs them)."""
+
+
+_AnyTagLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
