@@ -11,6 +11,7 @@ stage. Modules, bottom up:
 * ``git``: the one git runner
 * ``scaffold``: ``kbgen init``
 * ``siteconfig``: ``mkdocs.yml`` read safely, and the site's Markdown extensions
+* ``migrations``: the schema-migration runner of the local databases
 * ``notes``: review notes beside each draft
 * ``branches``: articles on main and on ``kb/*`` branches; committing drafts
 * ``known``: what the KB already has, for reuse and re-capture
@@ -79,6 +80,7 @@ from kbgen.kb.known import (
     load_known,
     sha256,
 )
+from kbgen.kb.migrations import Migration, newest_version, run_migrations
 from kbgen.kb.notes import (
     ReviewNotes,
     parse_notes,
@@ -114,6 +116,9 @@ from kbgen.kb.siteconfig import (
 )
 
 __all__ = [
+    "Migration",
+    "newest_version",
+    "run_migrations",
     "MKDOCS_YML",
     "PYTHON_TAGS",
     "UNSAFE_EXTENSIONS",

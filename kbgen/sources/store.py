@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from kbgen.exceptions import TicketStoreError
+from kbgen.kb import Migration, run_migrations
 from kbgen.models import Ticket
 
 __all__ = ["OUTCOMES", "StoredTicket", "TicketLink", "TicketStore", "TicketStoreError"]
@@ -65,41 +66,40 @@ class TicketLink:
     similarity: float | None
 
 
-def _v1(conn: sqlite3.Connection) -> None:
-    conn.execute(
-        """
-        CREATE TABLE tickets (
-            source TEXT NOT NULL,
-            ticket_id TEXT NOT NULL,
-            title TEXT NOT NULL,
-            problem TEXT NOT NULL,
-            status TEXT NOT NULL,
-            resolution_status TEXT NOT NULL,
-            category TEXT NOT NULL,
-            subcategory TEXT NOT NULL,
-            tags TEXT NOT NULL,
-            priority TEXT NOT NULL,
-            opened TEXT,
-            resolved TEXT,
-            closed TEXT,
-            language TEXT NOT NULL,
-            metrics TEXT NOT NULL,
-            private_dropped INTEGER NOT NULL,
-            outcome TEXT NOT NULL,
-            article_id TEXT,
-            reason TEXT,
-            similarity REAL,
-            first_captured TEXT NOT NULL,
-            last_captured TEXT NOT NULL,
-            PRIMARY KEY (source, ticket_id)
-        )
-        """
-    )
-    conn.execute("CREATE INDEX tickets_article ON tickets (article_id)")
-
-
 # Each entry moves the schema one version up; never edit a released one, append a new one.
-MIGRATIONS = (_v1,)
+MIGRATIONS: tuple[Migration, ...] = (
+    (
+        1,
+        (
+            """CREATE TABLE tickets (
+                source TEXT NOT NULL,
+                ticket_id TEXT NOT NULL,
+                title TEXT NOT NULL,
+                problem TEXT NOT NULL,
+                status TEXT NOT NULL,
+                resolution_status TEXT NOT NULL,
+                category TEXT NOT NULL,
+                subcategory TEXT NOT NULL,
+                tags TEXT NOT NULL,
+                priority TEXT NOT NULL,
+                opened TEXT,
+                resolved TEXT,
+                closed TEXT,
+                language TEXT NOT NULL,
+                metrics TEXT NOT NULL,
+                private_dropped INTEGER NOT NULL,
+                outcome TEXT NOT NULL,
+                article_id TEXT,
+                reason TEXT,
+                similarity REAL,
+                first_captured TEXT NOT NULL,
+                last_captured TEXT NOT NULL,
+                PRIMARY KEY (source, ticket_id)
+            )""",
+            "CREATE INDEX tickets_article ON tickets (article_id)",
+        ),
+    ),
+)
 
 _COLUMNS = (
     "source, ticket_id, title, problem, status, resolution_status, category, subcategory, tags, "
@@ -146,39 +146,32 @@ class TicketStore:
 
         Capture wraps a whole source in this, so a file refused half-way leaves no rows.
         """
+        with self._write():
+            yield
+
+    @property
+    def schema_version(self) -> int:
+        row = self.conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        return int(row[0] or 0)
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            yield
+            yield self.conn
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
 
-    @property
-    def schema_version(self) -> int:
-        row = self.conn.execute("SELECT version FROM schema_version").fetchone()
-        return int(row[0]) if row else 0
-
     def _migrate(self) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            self.conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
+        def too_new(found: int, known: int) -> TicketStoreError:
+            return TicketStoreError(
+                f"{self.path}: ticket store schema version {found} is newer than this kbgen "
+                f"understands ({known}); upgrade kbgen"
             )
-            version = self.schema_version
-            if version > len(MIGRATIONS):
-                raise TicketStoreError(
-                    f"{self.path}: ticket store schema version {version} is newer than this kbgen "
-                    f"understands ({len(MIGRATIONS)}); upgrade kbgen"
-                )
-            for migration in MIGRATIONS[version:]:
-                migration(self.conn)
-            self.conn.execute("DELETE FROM schema_version")
-            self.conn.execute("INSERT INTO schema_version (version) VALUES (?)", (len(MIGRATIONS),))
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
+
+        run_migrations(self._write, MIGRATIONS, too_new=too_new)
 
     def record(
         self,

@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kbgen.exceptions import StatsError
-from kbgen.kb import KnowledgeBase
+from kbgen.kb import KnowledgeBase, Migration, run_migrations
 
 URL_ENV = "KBGEN_STATS_URL"
 
@@ -50,7 +50,7 @@ SQLITE = Dialect("sqlite", "BEGIN IMMEDIATE", "INTEGER PRIMARY KEY")
 POSTGRES = Dialect("postgresql", "BEGIN", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")
 
 # Numbered migrations; each runs once, in its own transaction, recorded in schema_version.
-MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
+MIGRATIONS: tuple[Migration, ...] = (
     (
         1,
         (
@@ -207,24 +207,19 @@ class StatsStore:
     def _migrate(self) -> None:
         if self._current_version() == MIGRATIONS[-1][0]:
             return  # up to date: readers (reports, the site build) take no write lock
-        with self.transaction() as tx:
-            if self.dialect is POSTGRES:
-                # Two processes starting at once must not both create the tables.
-                tx.execute("SELECT pg_advisory_xact_lock(4242424242)")
-            tx.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version ("
-                "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+        def too_new(found: int, known: int) -> StatsError:
+            return StatsError(
+                f"{self.describe()}: stats schema version {found} is newer than this kbgen "
+                f"understands ({known}); upgrade kbgen"
             )
-            done = {row[0] for row in tx.execute("SELECT version FROM schema_version").fetchall()}
-            for version, statements in MIGRATIONS:
-                if version in done:
-                    continue
-                for statement in statements:
-                    tx.execute(statement)
-                tx.execute(
-                    "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
-                    (version, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
-                )
+
+        run_migrations(
+            self.transaction,
+            MIGRATIONS,
+            too_new=too_new,
+            # Two processes starting at once must not both create the tables.
+            lock="SELECT pg_advisory_xact_lock(4242424242)" if self.dialect is POSTGRES else None,
+        )
 
     def _current_version(self) -> int | None:
         """The recorded schema version, or None before the first migration."""

@@ -151,9 +151,7 @@ def test_migrations_run_in_order_on_an_old_store(
     path = tmp_path / "t.sqlite"
     TicketStore(path).close()
 
-    def v2(conn: sqlite3.Connection) -> None:
-        conn.execute("ALTER TABLE tickets ADD COLUMN team TEXT")
-
+    v2 = (2, ("ALTER TABLE tickets ADD COLUMN team TEXT",))
     monkeypatch.setattr(store_module, "MIGRATIONS", (*store_module.MIGRATIONS, v2))
     with TicketStore(path) as store:
         assert store.schema_version == 2
