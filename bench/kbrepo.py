@@ -94,6 +94,8 @@ def write_kb(root: Path, n: int, seed: int, profile: Profile) -> Path:
         path.write_text(dump_article(article), encoding="utf-8")
     run_git(["add", "-A"], kb.root)
     run_git(
-        ["commit", "-q", "-m", f"Add {written} synthetic articles"], kb.root, env=bot_identity(kb.root)
+        ["commit", "-q", "-m", f"Add {written} synthetic articles"],
+        kb.root,
+        env=bot_identity(kb.root),
     )
     return kb.root

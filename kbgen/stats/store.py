@@ -207,6 +207,7 @@ class StatsStore:
     def _migrate(self) -> None:
         if self._current_version() == MIGRATIONS[-1][0]:
             return  # up to date: readers (reports, the site build) take no write lock
+
         def too_new(found: int, known: int) -> StatsError:
             return StatsError(
                 f"{self.describe()}: stats schema version {found} is newer than this kbgen "
