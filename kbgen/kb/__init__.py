@@ -13,10 +13,18 @@ stage. Modules, bottom up:
 * ``siteconfig``: ``mkdocs.yml`` read safely, and the site's Markdown extensions
 * ``migrations``: the schema-migration runner of the local databases
 * ``notes``: review notes beside each draft
+* ``approval``: the approval record (reviewer, date, digest of what readers see)
 * ``branches``: articles on main and on ``kb/*`` branches; committing drafts
 * ``known``: what the KB already has, for reuse and re-capture
 """
 
+from kbgen.kb.approval import (
+    APPROVAL_FIELDS,
+    READER_FIELDS,
+    approval_state,
+    content_digest,
+    record_approval,
+)
 from kbgen.kb.articles import (
     MAX_FRONT_MATTER_BYTES,
     SCHEMA_NAME,
@@ -87,6 +95,7 @@ from kbgen.kb.notes import (
 )
 from kbgen.kb.paths import (
     ARTICLES_FOLDER,
+    MEDIA_SUFFIXES,
     NAME_MAX_BYTES,
     NOTES_FOLDER,
     SCAFFOLD_DIR,
@@ -116,6 +125,12 @@ from kbgen.kb.siteconfig import (
 )
 
 __all__ = [
+    "MEDIA_SUFFIXES",
+    "APPROVAL_FIELDS",
+    "READER_FIELDS",
+    "approval_state",
+    "content_digest",
+    "record_approval",
     "Migration",
     "newest_version",
     "run_migrations",

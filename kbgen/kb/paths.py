@@ -31,6 +31,10 @@ STATE_FOLDER = ".kbgen"  # git-ignored local state
 # What ``kbgen init`` copies into a new KB (package data).
 SCAFFOLD_DIR = Path(__file__).resolve().parents[1] / "scaffold"
 
+# Files besides articles the site publishes from the articles folder (never .svg: it can
+# carry script).
+MEDIA_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+
 SLUG_MAX_CHARS = 60
 NAME_MAX_BYTES = 200  # well under ext4's 255 so suffixes and temp-file prefixes still fit
 _WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.IGNORECASE)

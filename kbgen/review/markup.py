@@ -32,7 +32,8 @@ _ENTITY = re.compile(r"^&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);$")
 @dataclass
 class Rendered:
     raw_html: list[tuple[int, str]] = field(default_factory=list)  # (body line, snippet)
-    links: list[tuple[int, str]] = field(default_factory=list)  # (body line, href)
+    # (body line, href or src, True for an image)
+    links: list[tuple[int, str, bool]] = field(default_factory=list)
     anchors: set[str] = field(default_factory=set)
 
 
@@ -63,13 +64,13 @@ class _RecordingInlineHtml(HtmlInlineProcessor):
 class _LinkCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.hrefs: list[str] = []
+        self.hrefs: list[tuple[str, bool]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         wanted = {"a": "href", "img": "src"}.get(tag)
         for name, value in attrs:
             if name == wanted and value is not None:
-                self.hrefs.append(value)
+                self.hrefs.append((value, tag == "img"))
 
 
 def render(
@@ -97,8 +98,8 @@ def render(
             result.raw_html.append((_line_of(lines, snippet), snippet.strip()))
     collector = _LinkCollector()
     collector.feed(html)
-    for href in collector.hrefs:
-        result.links.append((_line_of(lines, href), href))
+    for href, is_image in collector.hrefs:
+        result.links.append((_line_of(lines, href), href, is_image))
     result.anchors = _anchors(getattr(md, "toc_tokens", []))
     # Explicit ids ({#id} from attr_list) and footnote targets are anchors too.
     result.anchors.update(re.findall(r'\bid="([^"]+)"', html))
