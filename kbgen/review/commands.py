@@ -219,6 +219,10 @@ def list_(kb_dir: Path, as_json: bool) -> None:
         where = p.branch or "main"
         tickets = ", ".join(p.tickets) or "no tickets"
         click.echo(f"{p.id}  {p.status}  {where}  {age}  {tickets}  {check_result}  {p.title}")
+        if p.config_changes:
+            click.echo("    CONFIGURATION CHANGES (a maintainer must review them):")
+            for change in p.config_changes:
+                click.echo(f"      {change}")
         for problem in p.problems:
             click.echo(f"    {problem}")
 
