@@ -296,6 +296,14 @@ def _check_article(context: _Context, path: Path, rel: str, article: Article | N
             "raw-html",
             f"raw HTML {shown!r} would be published; write Markdown, or escape < as &lt;",
         )
+    for line, snippet in rendered.attr_lists:
+        context.add(
+            rel,
+            body_offset + line,
+            "attr-list",
+            f"attribute list {snippet!r} would set HTML attributes on sites that turn attr_list "
+            "on (Material's tags plugin does); remove it, or write \\{ to show a brace",
+        )
     _check_links(context, path, rel, rendered, body_offset)
     _check_transition(context, article, rel, key_line)
 
