@@ -23,6 +23,7 @@ from kbgen.kb.approval import (
     READER_FIELDS,
     approval_state,
     content_digest,
+    last_approved_version,
     record_approval,
 )
 from kbgen.kb.articles import (
@@ -100,6 +101,7 @@ from kbgen.kb.paths import (
     NOTES_FOLDER,
     SCAFFOLD_DIR,
     SITE_CONFIG_FOLDER,
+    STAGE_FOLDER,
     STATE_FOLDER,
     TEMPLATES_FOLDER,
     article_filename,
@@ -130,6 +132,7 @@ __all__ = [
     "READER_FIELDS",
     "approval_state",
     "content_digest",
+    "last_approved_version",
     "record_approval",
     "Migration",
     "newest_version",
@@ -156,6 +159,7 @@ __all__ = [
     "SCAFFOLD_DIR",
     "SCHEMA_NAME",
     "SITE_CONFIG_FOLDER",
+    "STAGE_FOLDER",
     "STATE_FOLDER",
     "TEMPLATES_FOLDER",
     "TEMP_SUFFIX",

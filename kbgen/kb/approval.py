@@ -15,7 +15,14 @@ from __future__ import annotations
 import hashlib
 import json
 
+from kbgen.exceptions import ArticleError
+from kbgen.kb.articles import parse_article
+from kbgen.kb.git import run_git, show_file
+from kbgen.kb.repository import KnowledgeBase
 from kbgen.models import Article
+
+# How far back to look for the approved version of an edited article.
+HISTORY_LIMIT = 200
 
 # Written by approval only; a branch that sets or changes them fails `kbgen check`.
 APPROVAL_FIELDS = ("reviewed_by", "published_at", "approved_sha256")
@@ -62,3 +69,29 @@ def record_approval(article: Article, reviewer: str, day: str) -> None:
     meta.setdefault("published_at", day)
     meta["updated"] = day
     meta["approved_sha256"] = content_digest(article)
+
+
+def last_approved_version(kb: KnowledgeBase, rel: str) -> Article | None:
+    """The newest committed version of ``rel`` that matches its own approval record.
+
+    An article edited after its approval (merged without ``kbgen review
+    approve``) is published as it was approved until someone approves the edit;
+    None when no approved version is in the last :data:`HISTORY_LIMIT` commits
+    of the file (the site then withholds it) or the KB is not a git repository.
+    """
+    if not kb.is_git_repo:
+        return None
+    proc = run_git(
+        ["log", f"--max-count={HISTORY_LIMIT}", "--format=%H", "--", rel], kb.root, check=False
+    )
+    for commit in proc.stdout.split():
+        data = show_file(kb.root, commit, rel)
+        if data is None:
+            continue
+        try:
+            article = parse_article(data.decode("utf-8"), rel)
+        except (ArticleError, UnicodeDecodeError):
+            continue
+        if article.is_published and approval_state(article) == "approved":
+            return article
+    return None

@@ -455,6 +455,23 @@ def link_problem(href: str, is_image: bool, image_hosts: set[str]) -> str | None
     return None
 
 
+def publish_problems(
+    body: str,
+    markdown: tuple[list[str], dict[str, dict[str, Any]]],
+    image_hosts: set[str],
+) -> list[str]:
+    """What in ``body`` would put markup of its own on a page: raw HTML, attribute lists,
+    unsafe link schemes, external images. The site build withholds an article with any."""
+    rendered = markup.render(body, *markdown)
+    problems = [f"raw HTML {snippet[:60]!r}" for _, snippet in rendered.raw_html]
+    problems += [f"attribute list {snippet[:60]!r}" for _, snippet in rendered.attr_lists]
+    for _, href, is_image in rendered.links:
+        problem = link_problem(href, is_image, image_hosts)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
 def _anchors_of(
     context: _Context, target: Path, current: Path, rendered: markup.Rendered
 ) -> set[str]:

@@ -68,7 +68,7 @@ class _RecordingInlineHtml(HtmlInlineProcessor):
         return super().handleMatch(m, data)
 
 
-class _RecordingAttrList(AttrListTreeprocessor):  # type: ignore[misc]
+class _RecordingAttrList(AttrListTreeprocessor):
     """Finds attribute lists as attr_list would apply them, and applies none."""
 
     def __init__(self, md: markdown.Markdown, found: list[str]) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import Team
 from review_helpers import BODY_EN, article_text, as_person, commit_on_main, draft_change
 
 from kbgen.cli import cli
@@ -14,7 +13,6 @@ from kbgen.kb import (
     content_digest,
     git_out,
     load_article,
-    run_git,
 )
 
 ARTICLE = "content/articles/kb-0001-printer-offline.md"
