@@ -220,20 +220,26 @@ def _publish(
         if rel in problems:
             continue
         article = load_article(tree / rel)
-        if article.status in ("draft", "needs_update", "published"):
+        if article.status in PENDING_STATUSES or (
+            article.status == "published" and approval_state(article) != "approved"
+        ):
             # A draft, or an edit of a published article: this reviewer approves it now.
+            # (Linked tickets alone change nothing a reader sees: the approval stands.)
             record_approval(article, reviewer, today())
             write_article(tree / rel, article)
         published.append((rel, article))
     if not published:
         return _Published(skipped, "")
     done = [rel for rel, _ in published]
-    trailers = [("Reviewed-by", reviewer), *(("Checked", path) for path in report.checked)]
-    message = commit_message(_subject([a for _, a in published]), trailers)
     run_git(["add", "--", *done], tree)
-    run_git(
-        ["commit", "--quiet", "--no-verify", "-F", "-", "--only", "--", *done], tree, input=message
-    )
+    if run_git(["diff", "--cached", "--quiet", "--", *done], tree, check=False).returncode != 0:
+        trailers = [("Reviewed-by", reviewer), *(("Checked", path) for path in report.checked)]
+        message = commit_message(_subject([a for _, a in published]), trailers)
+        run_git(
+            ["commit", "--quiet", "--no-verify", "-F", "-", "--only", "--", *done],
+            tree,
+            input=message,
+        )
     commit = rev_parse(tree, "HEAD")
     approvals = [Approval(a.id, a.title, rel, branch, commit, reviewer) for rel, a in published]
     return _Published(approvals + skipped, commit)

@@ -36,6 +36,7 @@ import yaml
 from kbgen.exceptions import KbgenError, SiteError
 from kbgen.kb import (
     MEDIA_SUFFIXES,
+    MKDOCS_YML,
     KnowledgeBase,
     approval_state,
     article_entries,
@@ -99,6 +100,7 @@ def stage_site(
     ``scanner`` is the leak scan (default: ``kbgen.redaction.scan_text`` with the
     KB's redaction settings, see :func:`default_scanner`).
     """
+    refuse_symlinks(kb)
     stage = Stage(root=stage_dir)
     selected, retired = _select(kb, stage, drafts=drafts)
     _verify(kb, stage, selected, scanner or default_scanner(kb), strict=strict)
@@ -177,6 +179,24 @@ def _select(
         elif drafts and article.status == "draft":
             selected.append(item)  # an author's local preview only (mkdocs serve)
     return selected, retired
+
+
+def refuse_symlinks(kb: KnowledgeBase) -> None:
+    """No symbolic link in what a build reads (mkdocs.yml, site_config/, content/): MkDocs
+    would copy what one points to (``/etc/passwd``) into the site."""
+    candidates = [kb.root / MKDOCS_YML]
+    for folder in (kb.site_config_dir, kb.root / "content"):
+        if folder.is_symlink():
+            candidates.append(folder)
+            continue
+        for dirpath, dirnames, filenames in os.walk(folder):
+            candidates += [Path(dirpath) / name for name in (*dirnames, *filenames)]
+    for path in candidates:
+        if path.is_symlink():
+            raise SiteError(
+                f"{kb.relpath(path)} is a symbolic link; kbgen never publishes through symlinks. "
+                "Replace it with the file itself"
+            )
 
 
 def _as_approved(kb: KnowledgeBase, item: SiteArticle, stage: Stage) -> SiteArticle | None:
