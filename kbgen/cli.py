@@ -118,24 +118,34 @@ def capture(
     show_default=True,
     help="Fail on broken links and warnings.",
 )
+@click.option(
+    "--strict-leaks",
+    is_flag=True,
+    help="Fail instead of withholding an article that a leak or markup of its own keeps back (CI).",
+)
 @kb_option
 @json_option
-def build(site_dir: Path | None, strict: bool, kb_dir: Path, as_json: bool) -> None:
-    """Build the published site and its search index.
+def build(
+    site_dir: Path | None, strict: bool, strict_leaks: bool, kb_dir: Path, as_json: bool
+) -> None:
+    """Build the published site: stage, render with MkDocs, sanitise, leak-scan, swap in.
 
-    Only articles with status published (or needs_update) on the current
-    branch appear. The site is built into a temporary directory and swapped in
-    only when the build succeeds, so a failed build never breaks the served site.
+    Only published (and needs_update) articles appear, as their approval
+    recorded them. An article with a leak, or with markup of its own, is
+    withheld and named; the rest is published. The site is built in .kbgen/build
+    and swapped in only when everything passed, so a failed build never breaks
+    the served site.
 
     \b
     Example:
         kbgen build --site-dir public
+        kbgen build --strict-leaks
     """
     from kbgen.kb import KnowledgeBase
     from kbgen.site import build_site
 
     kb = KnowledgeBase.open(kb_dir)
-    result = build_site(kb, site_dir=site_dir, strict=strict)
+    result = build_site(kb, site_dir=site_dir, strict=strict, strict_leaks=strict_leaks)
     if as_json:
         echo_json(result.to_json())
     else:

@@ -115,6 +115,8 @@ class SiteSection:
     popular_limit: int = 20
     # How many articles the Recently updated page lists.
     recent_limit: int = 20
+    # Hosts articles may show images from (the site makes no other external requests).
+    image_hosts: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# bench/ is imported by the browser tests (one Chromium set-up) and the bench tests.
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
 DATASETS = REPO_ROOT.parent / "shared" / "datasets_candidates"
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -33,41 +33,30 @@ def _site_figures(site: Path, result: dict[str, float], pages: int) -> None:
     result["ms_per_page"] = result["seconds"] * 1000 / max(1, pages)
 
 
-def generated_pages(kb_root: Path) -> tuple[dict[str, str], list[object]]:
-    """The Markdown of the pages kbgen generates for this KB, and the nav it sets.
-
-    Runs only the plugin's ``on_config`` and ``on_files`` (no build), so the
-    baseline can publish the very same pages as plain files.
-    """
-    from mkdocs.config import load_config
-    from mkdocs.structure.files import get_files
-
-    config = load_config(str(kb_root / "mkdocs.yml"), strict=False)
-    config.plugins.on_startup(command="build", dirty=False)
-    config = config.plugins.on_config(config)
-    files = config.plugins.on_files(get_files(config), config=config)
-    plugin = config.plugins["kbgen"]
-    pages = {uri: files.get_file_from_path(uri).content_string for uri in plugin.generated}
-    plugin.on_build_error(error=RuntimeError("bench: no build"))  # ends the related-articles child
-    return pages, list(config.nav or [])
-
-
 def _baseline_tree(kb_template: str, root: Path) -> None:
-    """``root`` as a plain MkDocs project: the KB's articles and kbgen's generated pages as files,
-    the KB's own mkdocs.yml (theme, features, Markdown extensions, search and tags plugins)
-    without the ``kbgen`` plugin, and kbgen's short nav so articles stay out of it."""
+    """``root`` as a plain MkDocs project of the very pages kbgen publishes: kbgen's stage
+    (articles as published, generated pages) as ``docs/``, the KB's own mkdocs.yml (theme,
+    features, Markdown extensions, search and tags plugins) without the ``kbgen`` plugin,
+    and kbgen's short nav so articles stay out of it."""
     import yaml
 
-    kb = Path(kb_template)
-    pages, nav = generated_pages(kb)
-    shutil.copytree(kb / "content" / "articles", root / "docs")
-    for uri, content in pages.items():
-        (root / "docs" / uri).parent.mkdir(parents=True, exist_ok=True)
-        (root / "docs" / uri).write_text(content, encoding="utf-8")
-    shutil.copytree(kb / "site_config" / "overrides", root / "site_config" / "overrides")
-    text = (kb / "mkdocs.yml").read_text(encoding="utf-8")
+    kb_mod = require("kbgen.kb", "KnowledgeBase")
+    stage_site = require("kbgen.site.stage", "stage_site")
+    site_nav = require("kbgen.site.catalog", "site_nav")
+    with tempfile.TemporaryDirectory(prefix="kbgen-bench-stage-") as tmp:
+        kb_root = Path(tmp) / "kb"
+        shutil.copytree(
+            kb_template, kb_root, symlinks=True, ignore=shutil.ignore_patterns(".kbgen")
+        )
+        kb = kb_mod.KnowledgeBase.open(kb_root)
+        stage_site(kb, root / "docs", site_name="Support Knowledge Base")
+        nav = site_nav(kb.config.site.internal)
+        shutil.copytree(kb_root / "site_config" / "overrides", root / "site_config" / "overrides")
+        text = (kb_root / "mkdocs.yml").read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line.strip() != "- kbgen"]
-    text = "\n".join(lines).replace("docs_dir: content/articles", "docs_dir: docs")
+    text = "\n".join(lines)
+    for docs_dir in ("docs_dir: content/articles", "docs_dir: .kbgen/site-src"):
+        text = text.replace(docs_dir, "docs_dir: docs")
     text = text.replace("strict: true", "strict: false")
     text += "\n" + yaml.safe_dump({"nav": nav}, allow_unicode=True)
     (root / "mkdocs.yml").write_text(text, encoding="utf-8")

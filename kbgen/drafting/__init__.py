@@ -10,8 +10,12 @@ from kbgen.drafting.capture import CaptureOptions, capture_tickets
 from kbgen.drafting.draft import Draft, draft_article
 from kbgen.drafting.report import CaptureReport
 from kbgen.drafting.stages import Stages, default_stages
+from kbgen.drafting.vocabulary import VOCABULARY_NAME, Vocabulary, load_vocabulary
 
 __all__ = [
+    "VOCABULARY_NAME",
+    "Vocabulary",
+    "load_vocabulary",
     "CaptureOptions",
     "CaptureReport",
     "Draft",

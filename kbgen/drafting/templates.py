@@ -8,6 +8,11 @@ Markdown (ticket text went through ``kbgen.text.plain_to_markdown`` and the
 cleaning in ``content.py``), and HTML-escaping it again would print ``&amp;lt;``
 on the page. Templates only lay out sections. StrictUndefined turns a typo in a
 KB's own template into an error naming the template instead of an empty section.
+
+Templates are KB files a branch can change, and capture renders them on the
+engineer's machine, so they run in Jinja's immutable sandbox: a template that
+reaches for Python internals (``cycler.__init__.__globals__``) or tries to
+mutate a value fails with one line naming the template, and runs nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from kbgen.exceptions import DraftError
 from kbgen.kb import SCAFFOLD_DIR
@@ -35,7 +42,7 @@ def get_environment(kb_templates_dir: Path | None = None) -> jinja2.Environment:
     if kb_templates_dir is not None and kb_templates_dir.is_dir():
         loaders.append(jinja2.FileSystemLoader(kb_templates_dir))
     loaders.append(jinja2.FileSystemLoader(PACKAGED_TEMPLATES))
-    return jinja2.Environment(  # noqa: S701 - values are escaped Markdown, see the module docstring
+    return ImmutableSandboxedEnvironment(  # noqa: S701 - values are escaped Markdown (module doc)
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -55,6 +62,12 @@ def render_body(
         raise DraftError(
             f"no article template '{name}': add content/templates/{name} to the KB "
             f"or use one of the packaged types"
+        ) from None
+    except SecurityError as exc:
+        line = _template_line(exc)
+        raise DraftError(
+            f"template {name}{f':{line}' if line else ''} reaches for Python internals ({exc}); "
+            "templates may only lay out the values kbgen passes in. Fix the template"
         ) from None
     except jinja2.TemplateError as exc:
         where = getattr(exc, "filename", None) or name

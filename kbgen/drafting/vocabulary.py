@@ -31,6 +31,9 @@ class Vocabulary:
     categories: dict[str, str] = field(default_factory=dict)  # alias key -> canonical name
     tags: dict[str, str] = field(default_factory=dict)
     products: dict[str, str] = field(default_factory=dict)  # for applies_to.product
+    # Where a draft goes when its ticket names no known category ("" keeps the raw value;
+    # `kbgen check` then asks the reviewer for a vocabulary category).
+    default_category: str = ""
 
     def product(self, value: str) -> str:
         """The canonical product name, or the value as written when it has no alias."""
@@ -85,7 +88,12 @@ def load_vocabulary(site_config_dir: Path | None = None) -> Vocabulary:
         categories=_entries(data, "categories", path, errors),
         tags=_entries(data, "tags", path, errors),
         products=_entries(data, "products", path, errors),
+        default_category=str(data.get("default_category") or ""),
     )
+    if vocab.default_category and vocab.default_category not in vocab.categories.values():
+        errors.append(
+            f"{path}: default_category '{vocab.default_category}' is not one of the categories"
+        )
     if errors:
         raise ConfigError("\n".join(errors))
     return vocab
@@ -119,12 +127,14 @@ def classify(
         chosen = vocab.category(raw_category) or raw_category
         if vocab.category(raw_category) is None:
             unknown.append(f"category:{raw_category}")
+            chosen = vocab.default_category or raw_category
     else:
         for value in [*components, *labels]:
             match = vocab.category(value)
             if match:
                 chosen = match
                 break
+        chosen = chosen or vocab.default_category
     tags: list[str] = []
     seen: set[str] = set()
     for value in [*components, *labels, subcategory]:

@@ -13,10 +13,19 @@ stage. Modules, bottom up:
 * ``siteconfig``: ``mkdocs.yml`` read safely, and the site's Markdown extensions
 * ``migrations``: the schema-migration runner of the local databases
 * ``notes``: review notes beside each draft
+* ``approval``: the approval record (reviewer, date, digest of what readers see)
 * ``branches``: articles on main and on ``kb/*`` branches; committing drafts
 * ``known``: what the KB already has, for reuse and re-capture
 """
 
+from kbgen.kb.approval import (
+    APPROVAL_FIELDS,
+    READER_FIELDS,
+    approval_state,
+    content_digest,
+    last_approved_version,
+    record_approval,
+)
 from kbgen.kb.articles import (
     MAX_FRONT_MATTER_BYTES,
     SCHEMA_NAME,
@@ -87,10 +96,12 @@ from kbgen.kb.notes import (
 )
 from kbgen.kb.paths import (
     ARTICLES_FOLDER,
+    MEDIA_SUFFIXES,
     NAME_MAX_BYTES,
     NOTES_FOLDER,
     SCAFFOLD_DIR,
     SITE_CONFIG_FOLDER,
+    STAGE_FOLDER,
     STATE_FOLDER,
     TEMPLATES_FOLDER,
     article_filename,
@@ -116,6 +127,13 @@ from kbgen.kb.siteconfig import (
 )
 
 __all__ = [
+    "MEDIA_SUFFIXES",
+    "APPROVAL_FIELDS",
+    "READER_FIELDS",
+    "approval_state",
+    "content_digest",
+    "last_approved_version",
+    "record_approval",
     "Migration",
     "newest_version",
     "run_migrations",
@@ -141,6 +159,7 @@ __all__ = [
     "SCAFFOLD_DIR",
     "SCHEMA_NAME",
     "SITE_CONFIG_FOLDER",
+    "STAGE_FOLDER",
     "STATE_FOLDER",
     "TEMPLATES_FOLDER",
     "TEMP_SUFFIX",

@@ -28,8 +28,15 @@ NOTES_FOLDER = "content/review-notes"  # reviewers only, never published
 TEMPLATES_FOLDER = "content/templates"  # Jinja2 article templates, never published
 SITE_CONFIG_FOLDER = "site_config"
 STATE_FOLDER = ".kbgen"  # git-ignored local state
+# The renderer's docs_dir: kbgen stages here only what may be published, so a renderer
+# that knows nothing of kbgen, run on the KB as it sits in git, finds no draft.
+STAGE_FOLDER = f"{STATE_FOLDER}/site-src"
 # What ``kbgen init`` copies into a new KB (package data).
 SCAFFOLD_DIR = Path(__file__).resolve().parents[1] / "scaffold"
+
+# Files besides articles the site publishes from the articles folder (never .svg: it can
+# carry script).
+MEDIA_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 SLUG_MAX_CHARS = 60
 NAME_MAX_BYTES = 200  # well under ext4's 255 so suffixes and temp-file prefixes still fit

@@ -30,6 +30,7 @@ from kbgen.kb.paths import (
     NOTES_FOLDER,
     SCAFFOLD_DIR,
     SITE_CONFIG_FOLDER,
+    STAGE_FOLDER,
     STATE_FOLDER,
     TEMPLATES_FOLDER,
 )
@@ -87,6 +88,16 @@ class KnowledgeBase:
     @property
     def site_dir(self) -> Path:
         return self.root / "site"
+
+    @property
+    def stage_dir(self) -> Path:
+        """What the renderer reads (mkdocs.yml ``docs_dir``): only what kbgen may publish."""
+        return self.root / STAGE_FOLDER
+
+    @property
+    def build_dir(self) -> Path:
+        """Temporary build folders, swept at the start of the next build."""
+        return self.state_dir / "build"
 
     @property
     def is_git_repo(self) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 from kbgen.config import load_config
 from kbgen.exceptions import ConfigError
 from kbgen.kb.git import bot_identity, git_executable, run_git
-from kbgen.kb.paths import ARTICLES_FOLDER, SCAFFOLD_DIR
+from kbgen.kb.paths import ARTICLES_FOLDER, SCAFFOLD_DIR, STAGE_FOLDER
 from kbgen.kb.repository import KnowledgeBase
 
 
@@ -45,6 +45,7 @@ def init_kb(directory: Path | str) -> KnowledgeBase:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(src.read_bytes())
     (root / ARTICLES_FOLDER).mkdir(parents=True, exist_ok=True)
+    (root / STAGE_FOLDER).mkdir(parents=True, exist_ok=True)  # mkdocs.yml's docs_dir (git-ignored)
     run_git(["init", "-q", "-b", "main"], root)
     run_git(["add", "-A"], root)
     run_git(

@@ -1,10 +1,14 @@
-"""Approval without a forge: check, publish in front-matter, merge with ``--no-ff`` and a trailer.
+"""Approval: the gate against the base, then publish, commit and merge exactly what was checked.
 
-The approval itself is a commit on the draft's branch (status, reviewer, date)
-and the merge commit carries ``Reviewed-by: NAME``, so ``git log`` shows who
-approved what and when. Drafts written straight onto main (``--no-branch``) are
-published by one commit on main. The user's uncommitted work is never
-overwritten: kbgen refuses when it touches the same files.
+One story for every target, told in :func:`_publish`: judge the articles with
+the gate (the base's rules, the whole change), publish them (status, the real
+reviewer, the date and the digest of what readers will see; see
+``kbgen.kb.approval``), and commit with ``Reviewed-by:`` and one ``Checked:``
+trailer per path the gate judged. A branch is then merged ``--no-ff`` into the
+base, by the commit that was checked (not by its name, which could move);
+drafts already on main get one commit on main. A branch that changes anything
+but articles is refused unless a maintainer passes ``allow_config``. The
+user's uncommitted work is never overwritten.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from kbgen.exceptions import ArticleError, CheckFailed, ReviewError
 from kbgen.kb import (
     BRANCH_PREFIX,
     KnowledgeBase,
+    approval_state,
     base_articles,
     branch_article_paths,
     changed_paths,
@@ -29,6 +34,7 @@ from kbgen.kb import (
     iter_article_paths,
     iter_branch_articles,
     load_article,
+    record_approval,
     ref_exists,
     remotes,
     rev_parse,
@@ -39,7 +45,9 @@ from kbgen.kb import (
     write_article,
 )
 from kbgen.models import Article
-from kbgen.review.check import check_paths
+from kbgen.review.check import CheckReport, check_paths
+from kbgen.review.gate import check_change
+from kbgen.review.policy import base_policy
 
 PENDING_STATUSES = ("draft", "needs_update")
 
@@ -50,9 +58,8 @@ class Approval:
     title: str
     path: str
     branch: str | None  # None: the draft was already on main
-    commit: str  # the merge commit (or the approval commit on main or, unmerged, on the branch)
+    commit: str  # the merge commit, or the approval commit on main
     reviewer: str
-    merged: bool = True
     skipped: str = ""  # with --all: why this draft was left pending (nothing was changed for it)
 
     def to_json(self) -> dict[str, object]:
@@ -62,11 +69,6 @@ class Approval:
         """One line for people: what happened to this draft."""
         if self.skipped:
             return f"Skipped {self.article_id} ({self.path}): {self.skipped}"
-        if not self.merged:
-            return (
-                f"Approved {self.article_id}: {self.title} (on {self.branch}, commit {self.commit[:7]}, "
-                f"reviewed by {self.reviewer}); merge its pull request to publish it"
-            )
         where = f"merged {self.branch}" if self.branch else f"on {base_branch}"
         return (
             f"Published {self.article_id}: {self.title} ({where}, commit {self.commit[:7]}, "
@@ -82,13 +84,13 @@ def approve(
     all_: bool,
     reviewer: str,
     push: bool | None = None,
-    merge: bool = True,
+    allow_config: bool = False,
 ) -> list[Approval]:
     """Publish the drafts on ``branch``, the drafts with ``ids``, or every pending draft (``all_``).
 
-    ``push``: push the result to ``review.remote`` (default: when that remote exists).
-    ``merge=False`` (with a forge): commit the approval on each branch and push the
-    branch; merging its pull request then publishes it.
+    ``push``: push the base branch to ``review.remote`` afterwards (default: when
+    that remote exists). ``allow_config``: a maintainer also approves the
+    branch's configuration changes (see ``kbgen check --base REF --allow-config``).
     """
     chosen = sum([branch is not None, bool(ids), all_])
     if chosen != 1:
@@ -102,45 +104,49 @@ def approve(
         ensure_no_index_lock(kb.root, "kbgen review approve")
         branches, on_main = _targets(kb, branch, ids, all_)
         approvals: list[Approval] = []
-        remote = kb.config.review.remote
-        pushing = push if push is not None else remote in remotes(kb.root)
         for name in branches:
-            done = _approve_branch(kb, name, reviewer, merge=merge, skip=all_)
-            approvals += done
-            if not merge and pushing and not any(a.skipped for a in done):
-                push_branch(kb, remote, name)
+            approvals += _approve_branch(kb, name, reviewer, skip=all_, allow_config=allow_config)
         if on_main:
             approvals += _approve_on_main(kb, on_main, reviewer, skip=all_)
-        changed = [a for a in approvals if not a.skipped]
-        if changed and pushing and (merge or any(a.branch is None for a in changed)):
+        remote = kb.config.review.remote
+        pushing = push if push is not None else remote in remotes(kb.root)
+        if pushing and any(not a.skipped for a in approvals):
             push_base(kb, remote)
     return approvals
+
+
+def needs_approval(article: Article) -> bool:
+    """A draft, an article flagged for update, or a published one changed since its approval."""
+    return article.status in PENDING_STATUSES or (
+        article.status == "published" and approval_state(article) == "changed"
+    )
 
 
 def _targets(
     kb: KnowledgeBase, branch: str | None, ids: list[str], all_: bool
 ) -> tuple[list[str], list[str]]:
-    """(branches to merge, ids of drafts already on main)."""
+    """(branches to merge, ids of articles on main that wait for approval)."""
     if branch is not None:
         return [local_branch(kb, branch)], []
     pending = {a.id: b for b, a in iter_branch_articles(kb)}
-    main_drafts = {a.id for a in _main_articles(kb) if a.status in PENDING_STATUSES}
-    branches: list[str] = []
+    waiting = {a.id for _, a in base_articles(kb).values() if needs_approval(a)}
     if all_:
-        branches = sorted({local_branch(kb, b) for b in pending.values()})
-        return branches, sorted(main_drafts - set(pending))
+        every = sorted({local_branch(kb, b) for b in pending.values()})
+        return every, sorted(waiting - set(pending))
+    branches: list[str] = []
     on_main: list[str] = []
     for article_id in ids:
         if article_id in pending:
             name = local_branch(kb, pending[article_id])
             if name not in branches:
                 branches.append(name)
-        elif article_id in main_drafts:
+        elif article_id in waiting:
             on_main.append(article_id)
         else:
             raise ReviewError(
                 f"{article_id}: no pending draft with this id (not on an unmerged kb/ branch, "
-                f"and not a draft on {kb.config.kb.base_branch}); see: kbgen review list"
+                f"and nothing waiting for approval on {kb.config.kb.base_branch}); "
+                "see: kbgen review list"
             )
     return branches, on_main
 
@@ -162,11 +168,6 @@ def local_branch(kb: KnowledgeBase, name: str) -> str:
     )
 
 
-def _main_articles(kb: KnowledgeBase) -> list[Article]:
-    """Articles committed on main (never the work tree's uncommitted edits)."""
-    return [article for _, article in base_articles(kb).values()]
-
-
 def unpublishable(article: Article) -> str | None:
     """Why ``article`` cannot be published yet (capture's "needed" marker is still in it), or None."""
     marker = NEEDED_MARKER.search(article.body)
@@ -179,18 +180,88 @@ def unpublishable(article: Article) -> str | None:
     )
 
 
-def publish_meta(article: Article, reviewer: str, rel: str) -> None:
-    """Set the front-matter an approval writes; refuse a draft that still lacks its resolution."""
-    meta = article.meta
-    reason = unpublishable(article)
-    if reason:
-        raise ReviewError(f"{article.id} ({rel}): {reason}")
-    if meta.get("confidence") == "wip":
-        meta["confidence"] = "not_validated"
-    meta["status"] = "published"
-    meta["reviewed_by"] = reviewer
-    meta["published_at"] = today()
-    meta["updated"] = today()
+# --- the one story: check, publish, commit ---------------------------------------
+
+
+@dataclass
+class _Published:
+    approvals: list[Approval]  # published (commit filled in by the caller) and skipped
+    commit: str  # the approval commit, "" when nothing was published
+
+
+def _publish(
+    tree: Path,
+    kb: KnowledgeBase,
+    report: CheckReport,
+    rels: list[str],
+    reviewer: str,
+    *,
+    branch: str | None,
+    skip: bool,
+    what: str,
+) -> _Published:
+    """Judge ``rels`` by ``report`` and the resolution marker, publish them, commit in ``tree``.
+
+    Nothing is written when any article fails and ``skip`` is false. With
+    ``skip`` the failing articles are left pending and reported; on a branch the
+    whole branch waits (it is merged as one).
+    """
+    problems = _problems(tree, report, rels)
+    if problems and not skip:
+        raise CheckFailed(
+            f"{what} cannot be approved; nothing was changed:\n"
+            + "\n".join(f"{rel}: {reason}" for rel, reason in problems.items())
+        )
+    skipped = [_skipped(tree, rel, branch, reviewer, reason) for rel, reason in problems.items()]
+    if skipped and branch is not None:
+        return _Published(skipped, "")
+    published: list[tuple[str, Article]] = []
+    for rel in rels:
+        if rel in problems:
+            continue
+        article = load_article(tree / rel)
+        if article.status in PENDING_STATUSES or (
+            article.status == "published" and approval_state(article) != "approved"
+        ):
+            # A draft, or an edit of a published article: this reviewer approves it now.
+            # (Linked tickets alone change nothing a reader sees: the approval stands.)
+            record_approval(article, reviewer, today())
+            write_article(tree / rel, article)
+        published.append((rel, article))
+    if not published:
+        return _Published(skipped, "")
+    done = [rel for rel, _ in published]
+    run_git(["add", "--", *done], tree)
+    if run_git(["diff", "--cached", "--quiet", "--", *done], tree, check=False).returncode != 0:
+        trailers = [("Reviewed-by", reviewer), *(("Checked", path) for path in report.checked)]
+        message = commit_message(_subject([a for _, a in published]), trailers)
+        run_git(
+            ["commit", "--quiet", "--no-verify", "-F", "-", "--only", "--", *done],
+            tree,
+            input=message,
+        )
+    commit = rev_parse(tree, "HEAD")
+    approvals = [Approval(a.id, a.title, rel, branch, commit, reviewer) for rel, a in published]
+    return _Published(approvals + skipped, commit)
+
+
+def _problems(tree: Path, report: CheckReport, rels: list[str]) -> dict[str, str]:
+    """rel -> why it cannot be published: gate errors (one line each) or the resolution marker."""
+    found: dict[str, list[str]] = {}
+    for finding in report.errors:
+        if finding.path in rels:
+            found.setdefault(finding.path, []).append(
+                f"line {finding.line}: [{finding.code}] {finding.message}"
+            )
+    for rel in rels:
+        if rel not in found:
+            try:
+                reason = unpublishable(load_article(tree / rel))
+            except ArticleError as exc:
+                reason = exc.message
+            if reason:
+                found[rel] = [reason]
+    return {rel: "; ".join(lines) for rel, lines in found.items()}
 
 
 def _subject(articles: list[Article]) -> str:
@@ -198,25 +269,9 @@ def _subject(articles: list[Article]) -> str:
         return f"Publish {articles[0].id}: {articles[0].title}"
     if len(articles) <= 5:
         return f"Publish {', '.join(a.id for a in articles)}"
-    # A subject line stays short; the diff lists every file.
+    # A subject line stays short; the trailers list every file.
     shown = ", ".join(a.id for a in articles[:3])
     return f"Publish {len(articles)} articles: {shown} and {len(articles) - 3} more"
-
-
-def _problems(tree: Path, kb: KnowledgeBase, rels: list[str]) -> dict[str, str]:
-    """rel -> why it cannot be published: check errors (one line each) or the resolution marker."""
-    report = check_paths(KnowledgeBase(root=tree, config=kb.config), [tree / r for r in rels])
-    problems: dict[str, list[str]] = {}
-    for finding in report.errors:
-        problems.setdefault(finding.path, []).append(
-            f"line {finding.line}: [{finding.code}] {finding.message}"
-        )
-    for rel in rels:
-        if rel not in problems:
-            reason = unpublishable(load_article(tree / rel))
-            if reason:
-                problems[rel] = [reason]
-    return {rel: "; ".join(found) for rel, found in problems.items()}
 
 
 def _skipped(tree: Path, rel: str, branch: str | None, reviewer: str, reason: str) -> Approval:
@@ -225,13 +280,16 @@ def _skipped(tree: Path, rel: str, branch: str | None, reviewer: str, reason: st
         article_id, title = article.id, article.title
     except ArticleError:
         article_id, title = "?", rel
-    return Approval(article_id, title, rel, branch, "", reviewer, merged=False, skipped=reason)
+    return Approval(article_id, title, rel, branch, "", reviewer, skipped=reason)
+
+
+# --- targets ---------------------------------------------------------------------
 
 
 def _approve_branch(
-    kb: KnowledgeBase, branch: str, reviewer: str, *, merge: bool = True, skip: bool = False
+    kb: KnowledgeBase, branch: str, reviewer: str, *, skip: bool, allow_config: bool
 ) -> list[Approval]:
-    """Approve every article on ``branch``; with ``skip``, leave it pending instead of failing."""
+    """Gate ``branch`` against the base, publish its articles there, merge that commit."""
     base = kb.config.kb.base_branch
     if is_merged(kb, branch):
         raise ReviewError(f"{branch} is already merged into {base}; nothing to approve")
@@ -241,66 +299,73 @@ def _approve_branch(
             f"switch that work tree to another branch, then approve again"
         )
     rels = branch_article_paths(kb, branch)
-    if not rels:
-        raise ReviewError(f"{branch} changes no article under content/articles; nothing to approve")
     touched = _files_changed(kb, branch)
-    if merge:  # refuse before changing anything when the user's main has edits in the way
-        with base_tree(kb, touched):
-            pass
-    published: list[tuple[str, Article]] = []
+    with base_tree(kb, touched):
+        pass  # refuse before changing anything when the user's main has edits in the way
     with temporary_worktree(kb.root, "approve-" + branch.replace("/", "-"), branch) as tree:
-        problems = _problems(tree, kb, rels)
-        if problems and skip:
-            return [
-                _skipped(tree, rel, branch, reviewer, reason) for rel, reason in problems.items()
-            ]
-        if problems:
-            raise CheckFailed(
-                f"{branch} cannot be approved; nothing was changed:\n"
-                + "\n".join(f"{rel}: {reason}" for rel, reason in problems.items())
+        report = check_change(
+            KnowledgeBase(root=tree, config=kb.config), base, allow_config=allow_config
+        )
+        if report.config_changes and not allow_config:
+            reason = (
+                f"it changes configuration ({'; '.join(report.config_changes)}); a maintainer "
+                f"reviews that with 'kbgen check --base {base} --allow-config' and approves it "
+                "with --allow-config"
             )
-        for rel in rels:
-            article = load_article(tree / rel)
-            if article.status in PENDING_STATUSES:
-                publish_meta(article, reviewer, rel)
-                write_article(tree / rel, article)
-            published.append((rel, article))
-        run_git(["add", "--", *rels], tree)
-        if run_git(["diff", "--cached", "--quiet"], tree, check=False).returncode != 0:
-            message = commit_message(
-                _subject([a for _, a in published]), [("Reviewed-by", reviewer)]
+            if skip:
+                return [Approval("?", branch, branch, branch, "", reviewer, skipped=reason)]
+            raise CheckFailed(f"{branch} cannot be approved; nothing was changed: {reason}")
+        if not rels and not report.config_changes:
+            raise ReviewError(
+                f"{branch} changes no article under content/articles; nothing to approve"
             )
-            run_git(["commit", "--quiet", "--no-verify", "-F", "-"], tree, input=message)
-        approval_commit = rev_parse(tree, "HEAD")
-    if not merge:
-        return [
-            Approval(a.id, a.title, rel, branch, approval_commit, reviewer, merged=False)
-            for rel, a in published
-        ]
-    merge_subject = f"Merge {branch}: {_subject([a for _, a in published])}"
+        outcome = _publish(tree, kb, report, rels, reviewer, branch=branch, skip=skip, what=branch)
+        if not outcome.commit and rels:
+            return outcome.approvals  # skipped: the branch waits as it is
+        checked = rev_parse(tree, "HEAD")
+        subject = (
+            _subject([load_article(tree / a.path) for a in outcome.approvals])
+            if rels
+            else ("Configuration change")
+        )
+    merged = _merge(kb, branch, checked, subject, reviewer, report, touched)
+    return [
+        Approval(a.article_id, a.title, a.path, a.branch, merged, a.reviewer, a.skipped)
+        if not a.skipped
+        else a
+        for a in outcome.approvals
+    ] or [Approval("-", f"configuration of {branch}", branch, branch, merged, reviewer)]
+
+
+def _merge(
+    kb: KnowledgeBase,
+    branch: str,
+    commit: str,
+    subject: str,
+    reviewer: str,
+    report: CheckReport,
+    touched: list[str],
+) -> str:
+    """Merge exactly ``commit`` (what the gate judged and approval wrote) into the base."""
+    base = kb.config.kb.base_branch
+    subject = f"Merge {branch}: {subject}"
+    trailers = "\n".join(
+        [f"Reviewed-by: {reviewer}", *(f"Checked: {path}" for path in report.checked)]
+    )
     with base_tree(kb, touched) as main_tree:
         proc = run_git(
-            [
-                "merge",
-                "--no-ff",
-                "--no-verify",
-                "-m",
-                merge_subject,
-                "-m",
-                f"Reviewed-by: {reviewer}",
-                branch,
-            ],
+            ["merge", "--no-ff", "--no-verify", "-m", subject, "-m", trailers, commit],
             main_tree,
             check=False,
         )
         if proc.returncode != 0:
             run_git(["merge", "--abort"], main_tree, check=False)
             raise ReviewError(
-                f"merging {branch} into {base} conflicts ({(proc.stdout + proc.stderr).strip().splitlines()[-1]}); "
+                f"merging {branch} into {base} conflicts "
+                f"({(proc.stdout + proc.stderr).strip().splitlines()[-1]}); "
                 f"{base} is unchanged. Rebase the branch (git rebase {base} {branch}), then approve again"
             )
-        commit = rev_parse(main_tree, "HEAD")
-    return [Approval(a.id, a.title, rel, branch, commit, reviewer) for rel, a in published]
+        return rev_parse(main_tree, "HEAD")
 
 
 def _files_changed(kb: KnowledgeBase, branch: str) -> list[str]:
@@ -331,18 +396,18 @@ def base_tree(kb: KnowledgeBase, touched: list[str]) -> Iterator[Path]:
 def _approve_on_main(
     kb: KnowledgeBase, ids: list[str], reviewer: str, *, skip: bool = False
 ) -> list[Approval]:
+    """Articles already on main that wait for approval: one approval commit on main."""
     base = kb.config.kb.base_branch
     wanted = set(ids)
     with base_tree(kb, []) as tree:
-        found: list[tuple[str, Article]] = []
+        rels: list[str] = []
         for path in iter_article_paths(tree / "content" / "articles"):
             try:
                 article = load_article(path)
             except ArticleError:
                 continue  # kbgen check reports it; it is not one of the drafts asked for
-            if article.id in wanted and article.status in PENDING_STATUSES:
-                found.append((Path(path).relative_to(tree).as_posix(), article))
-        rels = [rel for rel, _ in found]
+            if article.id in wanted and needs_approval(article):
+                rels.append(Path(path).relative_to(tree).as_posix())
         clash = sorted(changed_paths(tree) & set(rels))
         if clash:
             raise ReviewError(
@@ -350,38 +415,22 @@ def _approve_on_main(
                 f"then approve again (nothing was changed)"
             )
         # Decide everything before writing anything: main's work tree is the user's.
-        problems = _problems(tree, kb, rels)
-        if problems and not skip:
-            raise CheckFailed(
-                f"{', '.join(sorted(wanted))} on {base} cannot be approved; nothing was changed:\n"
-                + "\n".join(f"{rel}: {reason}" for rel, reason in problems.items())
-            )
-        skipped = [_skipped(tree, rel, None, reviewer, reason) for rel, reason in problems.items()]
-        found = [(rel, article) for rel, article in found if rel not in problems]
-        if not found:
-            return skipped
-        for rel, article in found:
-            publish_meta(article, reviewer, rel)
-            write_article(tree / rel, article)
-        message = commit_message(_subject([a for _, a in found]), [("Reviewed-by", reviewer)])
-        rels = [rel for rel, _ in found]
-        run_git(
-            ["commit", "--quiet", "--no-verify", "-F", "-", "--only", "--", *rels],
+        report = check_paths(
+            KnowledgeBase(root=tree, config=kb.config),
+            [tree / r for r in rels],
+            policy=base_policy(kb, base),
+        )
+        outcome = _publish(
             tree,
-            input=message,
+            kb,
+            report,
+            rels,
+            reviewer,
+            branch=None,
+            skip=skip,
+            what=f"{', '.join(sorted(wanted))} on {base}",
         )
-        commit = rev_parse(tree, "HEAD")
-    return [Approval(a.id, a.title, rel, None, commit, reviewer) for rel, a in found] + skipped
-
-
-def push_branch(kb: KnowledgeBase, remote: str, branch: str) -> None:
-    proc = run_git(["push", "--quiet", remote, f"{branch}:{branch}"], kb.root, check=False)
-    if proc.returncode != 0:
-        reason = (proc.stderr.strip().splitlines() or ["no reason given"])[-1]
-        raise ReviewError(
-            f"the approval is committed on your local {branch}, but pushing it to {remote} failed "
-            f"({reason}). Nothing is lost: fetch, rebase and push {branch}, or approve again"
-        )
+    return outcome.approvals
 
 
 def push_base(kb: KnowledgeBase, remote: str) -> None:

@@ -16,33 +16,62 @@ from kbgen.hookspecs import hookimpl
     "--base",
     "base_ref",
     metavar="REF",
-    help="Compare status changes with REF (default: main, or origin/main).",
+    help="Judge the whole change since REF, with REF's rules (what CI runs on a pull request).",
+)
+@click.option(
+    "--allow-config",
+    is_flag=True,
+    help="With --base: a maintainer's configuration review; list and diff non-article changes "
+    "instead of failing on them.",
 )
 @kb_option
 @json_option
 @click.pass_context
 def check(
-    ctx: click.Context, paths: tuple[Path, ...], base_ref: str | None, kb_dir: Path, as_json: bool
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    base_ref: str | None,
+    allow_config: bool,
+    kb_dir: Path,
+    as_json: bool,
 ) -> None:
-    """Check articles before they are merged (every article when no PATH is given).
+    """Check articles, or with --base every change, before it is merged.
 
-    Fails (exit 1) on invalid front-matter, missing sections, personal data or
-    secrets, raw HTML, broken internal links, invalid status changes and
-    non-article files in content/articles. Warns on likely duplicates of
-    articles already on main. Under GitHub Actions it also prints ::error
-    annotations.
+    Without --base: every article (or each PATH) with the KB's own rules. Fails
+    (exit 1) on invalid front-matter, categories outside the vocabulary, missing
+    sections, personal data or secrets, raw HTML, unsafe links and external
+    images, broken internal links and non-article files in content/articles.
+    Warns on likely duplicates of articles already on main.
+
+    With --base REF (pull requests): every path changed since REF, judged by
+    REF's schema, vocabulary and redaction rules, never the branch's. Any change
+    outside the articles (mkdocs.yml, site_config/, templates, CI files...)
+    fails unless a maintainer passes --allow-config, which prints its diff.
+    Symbolic links, deleting or renaming a published article, and setting
+    review fields (status published, reviewed_by, published_at) fail too.
+    Under GitHub Actions it also prints ::error annotations.
 
     \b
     Example:
         kbgen check
+        kbgen check --base origin/main
+        kbgen check --base origin/main --allow-config
         kbgen check content/articles/kb-0001-printer-offline.md --json
     """
     from kbgen.exceptions import CheckFailed
     from kbgen.kb import KnowledgeBase
     from kbgen.review.check import check_paths
+    from kbgen.review.gate import check_change
+    from kbgen.review.policy import base_policy
 
+    if allow_config and not base_ref:
+        raise click.UsageError("--allow-config reviews a change: give --base REF too")
     kb = KnowledgeBase.open(kb_dir)
-    report = check_paths(kb, list(paths) or None, base_ref=base_ref)
+    if base_ref and not paths:
+        report = check_change(kb, base_ref, allow_config=allow_config)
+    else:
+        policy = base_policy(kb, base_ref) if base_ref else None
+        report = check_paths(kb, list(paths) or None, base_ref=base_ref, policy=policy)
     if as_json:
         echo_json(report.to_json())
         ctx.exit(0 if report.ok else 1)
@@ -76,10 +105,10 @@ def review() -> None:
     "--push/--no-push", default=None, help="Push main afterwards (default: when the remote exists)."
 )
 @click.option(
-    "--merge/--no-merge",
-    default=True,
-    show_default=True,
-    help="Merge into main; --no-merge only commits the approval on the branch (merge its PR).",
+    "--allow-config",
+    is_flag=True,
+    help="Also approve the branch's configuration changes (maintainers, after "
+    "'kbgen check --base main --allow-config').",
 )
 @kb_option
 @json_option
@@ -88,23 +117,26 @@ def approve(
     all_: bool,
     reviewer: str,
     push: bool | None,
-    merge: bool,
+    allow_config: bool,
     kb_dir: Path,
     as_json: bool,
 ) -> None:
-    """Publish drafts: check, set status published, merge with a Reviewed-by trailer.
+    """Publish drafts: the gate against main, then publish, commit and merge what was checked.
 
     TARGETS is one branch (kb/KB-0001-slug) or one or more article ids.
-    Drafts already on main are published by a commit on main. With a forge,
-    --no-merge commits the approval on the branch and pushes it: merging the
-    pull request then publishes the article.
+    A branch is judged like a pull request (kbgen check --base main), its
+    articles get status published, your name and the digest of what readers
+    will see, and that commit is merged --no-ff with Reviewed-by and Checked
+    trailers. Articles already on main that wait (drafts, flagged articles,
+    published articles edited since their approval) get one commit on main.
+    A branch that changes configuration is refused without --allow-config.
 
     \b
     Example:
         kbgen review approve kb/KB-0001-printer-offline --reviewer "Ana Reviewer"
         kbgen review approve KB-0001 KB-0002 --reviewer "Ana Reviewer"
         kbgen review approve --all --reviewer "Ana Reviewer"
-        kbgen review approve kb/KB-0001-printer-offline --no-merge --reviewer "Ana Reviewer"
+        kbgen review approve kb/KB-0009-theme --allow-config --reviewer "Max Maintainer"
     """
     from kbgen.kb import KnowledgeBase, is_article_id
     from kbgen.review.approve import approve as approve_drafts
@@ -121,7 +153,7 @@ def approve(
         all_=all_,
         reviewer=reviewer,
         push=push,
-        merge=merge,
+        allow_config=allow_config,
     )
     if as_json:
         echo_json([a.to_json() for a in approvals])
@@ -187,6 +219,10 @@ def list_(kb_dir: Path, as_json: bool) -> None:
         where = p.branch or "main"
         tickets = ", ".join(p.tickets) or "no tickets"
         click.echo(f"{p.id}  {p.status}  {where}  {age}  {tickets}  {check_result}  {p.title}")
+        if p.config_changes:
+            click.echo("    CONFIGURATION CHANGES (a maintainer must review them):")
+            for change in p.config_changes:
+                click.echo(f"      {change}")
         for problem in p.problems:
             click.echo(f"    {problem}")
 

@@ -33,8 +33,10 @@ from kbgen.kb import (
     write_article,
 )
 from kbgen.models import Article
-from kbgen.review.approve import base_tree, push_base
+from kbgen.review.approve import base_tree, needs_approval, push_base
 from kbgen.review.check import Finding, check_paths
+from kbgen.review.gate import check_change
+from kbgen.review.policy import base_policy
 from kbgen.review.transitions import status_problem
 
 
@@ -155,6 +157,7 @@ class PendingDraft:
     age_days: int | None  # since the front-matter's `created` date
     check_ok: bool
     problems: list[str] = field(default_factory=list)
+    config_changes: list[str] = field(default_factory=list)  # the branch's, shown prominently
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
@@ -169,37 +172,49 @@ def _age(article: Article) -> int | None:
 
 
 def list_pending(kb: KnowledgeBase) -> list[PendingDraft]:
-    """Unmerged ``kb/`` branches, then drafts and ``needs_update`` articles on main, each checked."""
+    """Unmerged ``kb/`` branches (judged as their pull request would be), then what waits on main.
+
+    On main: drafts, articles flagged ``needs_update``, and published articles
+    edited since their approval (the site keeps showing the approved version).
+    """
+    base = kb.config.kb.base_branch
     pending: list[PendingDraft] = []
     for index, branch in enumerate(b for b in list_kb_branches(kb) if not is_merged(kb, b)):
         rels = branch_article_paths(kb, branch)
-        if not rels:
-            continue
         with temporary_worktree(kb.root, f"list-{index}", branch, detach=True) as tree:
-            report = check_paths(
-                KnowledgeBase(root=tree, config=kb.config), [tree / r for r in rels]
-            )
-            for rel in rels:
-                pending.append(_pending(tree, rel, branch, report.findings))
+            report = check_change(KnowledgeBase(root=tree, config=kb.config), base)
+            items = [_pending(tree, rel, branch, report.findings) for rel in rels]
+            if report.config_changes:
+                for item in items or [_config_only(branch)]:
+                    item.config_changes, item.check_ok = report.config_changes, False
+                    pending.append(item)
+            else:
+                pending += items
     with base_tree(kb, []) as tree:
         base_rels = [
             path.relative_to(tree).as_posix()
             for path in iter_article_paths(tree / "content" / "articles")
-            if _status_of(path) in ("draft", "needs_update")
+            if _waits(path)
         ]
         if base_rels:
             report = check_paths(
-                KnowledgeBase(root=tree, config=kb.config), [tree / r for r in base_rels]
+                KnowledgeBase(root=tree, config=kb.config),
+                [tree / r for r in base_rels],
+                policy=base_policy(kb, base),
             )
             pending += [_pending(tree, rel, None, report.findings) for rel in base_rels]
     return pending
 
 
-def _status_of(path: Path) -> str:
+def _config_only(branch: str) -> PendingDraft:
+    return PendingDraft("-", "configuration change", "-", "-", branch, [], None, False)
+
+
+def _waits(path: Path) -> bool:
     try:
-        return load_article(path).status
+        return needs_approval(load_article(path))
     except ArticleError:
-        return "draft"  # an unreadable file on main is the reviewer's business too
+        return True  # an unreadable file on main is the reviewer's business too
 
 
 def _pending(tree: Path, rel: str, branch: str | None, findings: list[Finding]) -> PendingDraft:

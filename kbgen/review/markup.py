@@ -17,6 +17,10 @@ from html.parser import HTMLParser
 from typing import Any
 
 import markdown  # type: ignore[import-untyped]
+from markdown.extensions.attr_list import (  # type: ignore[import-untyped]
+    AttrListTreeprocessor,
+    get_attrs_and_remainder,
+)
 from markdown.extensions.toc import slugify as default_slugify  # type: ignore[import-untyped]
 from markdown.inlinepatterns import HTML_RE, HtmlInlineProcessor  # type: ignore[import-untyped]
 from markdown.preprocessors import HtmlBlockPreprocessor  # type: ignore[import-untyped]
@@ -32,8 +36,12 @@ _ENTITY = re.compile(r"^&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);$")
 @dataclass
 class Rendered:
     raw_html: list[tuple[int, str]] = field(default_factory=list)  # (body line, snippet)
-    links: list[tuple[int, str]] = field(default_factory=list)  # (body line, href)
+    # (body line, href or src, True for an image)
+    links: list[tuple[int, str, bool]] = field(default_factory=list)
     anchors: set[str] = field(default_factory=set)
+    # (body line, "{...}") attribute lists a renderer with attr_list would apply (Material's
+    # tags plugin turns attr_list on, so a site without kbgen's build would honour them).
+    attr_lists: list[tuple[int, str]] = field(default_factory=list)
 
 
 class _RecordingBlockHtml(HtmlBlockPreprocessor):
@@ -60,16 +68,30 @@ class _RecordingInlineHtml(HtmlInlineProcessor):
         return super().handleMatch(m, data)
 
 
+class _RecordingAttrList(AttrListTreeprocessor):
+    """Finds attribute lists as attr_list would apply them, and applies none."""
+
+    def __init__(self, md: markdown.Markdown, found: list[str]) -> None:
+        super().__init__(md)
+        self.found = found
+
+    def assign_attrs(self, elem: Any, attrs_string: str, *, strict: bool = False) -> str:
+        attrs, remainder = get_attrs_and_remainder(attrs_string)
+        if attrs and not (strict and remainder):
+            self.found.append("{" + attrs_string + "}")
+        return str(remainder)
+
+
 class _LinkCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.hrefs: list[str] = []
+        self.hrefs: list[tuple[str, bool]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         wanted = {"a": "href", "img": "src"}.get(tag)
         for name, value in attrs:
             if name == wanted and value is not None:
-                self.hrefs.append(value)
+                self.hrefs.append((value, tag == "img"))
 
 
 def render(
@@ -89,16 +111,21 @@ def render(
     )
     md.preprocessors.register(_RecordingBlockHtml(md, found), "html_block", 20)
     md.inlinePatterns.register(_RecordingInlineHtml(md, found), "html", 90)
+    attr_lists: list[str] = []
+    md.treeprocessors.register(_RecordingAttrList(md, attr_lists), "attr_list", 8)
     html = md.convert(body)
     lines = body.split("\n")
     result = Rendered()
     for snippet in found:
         if snippet.strip():
             result.raw_html.append((_line_of(lines, snippet), snippet.strip()))
+    for snippet in attr_lists:
+        inner = snippet.strip("{}")
+        result.attr_lists.append((_line_of(lines, inner[:40] or snippet), snippet))
     collector = _LinkCollector()
     collector.feed(html)
-    for href in collector.hrefs:
-        result.links.append((_line_of(lines, href), href))
+    for href, is_image in collector.hrefs:
+        result.links.append((_line_of(lines, href), href, is_image))
     result.anchors = _anchors(getattr(md, "toc_tokens", []))
     # Explicit ids ({#id} from attr_list) and footnote targets are anchors too.
     result.anchors.update(re.findall(r'\bid="([^"]+)"', html))

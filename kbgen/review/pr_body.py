@@ -11,7 +11,8 @@ import yaml
 
 from kbgen.exceptions import ArticleError
 from kbgen.kb import KnowledgeBase, branch_article_paths, parse_article, show_file
-from kbgen.text import fence
+from kbgen.review.changes import changes_between
+from kbgen.text import escape_inline, fence
 
 # The same list as scaffold/dot-github/pull_request_template.md (a test keeps them equal).
 KCS_CHECKLIST = [
@@ -61,10 +62,23 @@ def _articles(kb: KnowledgeBase, branch: str) -> list[tuple[str, str, str, str]]
 def pull_request_body(kb: KnowledgeBase, branch: str) -> str:
     base = kb.config.kb.base_branch
     parts = [
-        f"Drafted by kbgen from resolved tickets. Merging this pull request into `{base}` "
-        f"is the approval; `kbgen check` must pass first.",
+        f"Drafted by kbgen from resolved tickets. `kbgen check --base {base}` must pass; a "
+        f"reviewer approves with `kbgen review approve {branch} --reviewer NAME`, which "
+        "publishes what was checked and merges it.",
         "",
     ]
+    config = [c for c in changes_between(kb, base, branch) if c.kind == "config"]
+    if config:
+        parts += [
+            "## ⚠ Configuration changes",
+            "",
+            "This branch changes how every article is published. `kbgen check` fails on it "
+            "until a maintainer reviews it (`kbgen check --base "
+            f"{base} --allow-config`) and approves it with `--allow-config`:",
+            "",
+            *(f"- `{escape_inline(c.describe())}`" for c in config),
+            "",
+        ]
     for rel, article_id, title, text in _articles(kb, branch):
         parts += [f"## {article_id}: {title}", "", f"Draft: `{rel}`", ""]
         notes = show_file(kb.root, branch, f"content/review-notes/{article_id}.yml")

@@ -4,9 +4,8 @@
       any ──retire──> retired   (terminal: a retired id is never reused)
 
 Confidence only rises one step at a time (wip -> not_validated -> validated)
-and may fall by any amount. A new article must arrive as a draft, unless it
-carries the approval that ``kbgen review approve`` writes (``reviewed_by`` and
-``published_at``).
+and may fall by any amount. A new article arrives as a draft; only
+``kbgen review approve`` publishes (see ``check._check_transition``).
 """
 
 from __future__ import annotations
@@ -27,12 +26,6 @@ def status_problem(old: str | None, new: str, meta: dict[str, object]) -> str | 
     """Why ``old`` -> ``new`` is not allowed, or None. ``old`` is None for a new article."""
     if old is None:
         if new == "draft":
-            return None
-        if (
-            new in ("published", "needs_update")
-            and meta.get("reviewed_by")
-            and meta.get("published_at")
-        ):
             return None
         return (
             f"a new article must start as status 'draft', not '{new}'; "

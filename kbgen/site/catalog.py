@@ -79,6 +79,39 @@ class SiteArticle:
         }
 
 
+def page_url(src_uri: str, use_directory_urls: bool = True) -> str:
+    """The page URL MkDocs gives a docs_dir file: ``a/b.md`` -> ``a/b/``, ``index.md`` -> ``""``."""
+    stem = src_uri[: -len(".md")] if src_uri.endswith(".md") else src_uri
+    if not use_directory_urls:
+        return stem + ".html"
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def page_file(src_uri: str, use_directory_urls: bool = True) -> str:
+    """The file MkDocs writes for a docs_dir page, relative to the site directory."""
+    url = page_url(src_uri, use_directory_urls)
+    return url + "index.html" if url == "" or url.endswith("/") else url
+
+
+def site_nav(internal: bool) -> list[dict[str, str]]:
+    """The short navigation of generated pages (articles stay out: with them in it every
+    page renders the whole nav, which is quadratic in the number of articles)."""
+    nav = [
+        {"Home": HOME_URI},
+        {"Browse": BROWSE_URI},
+        {"Popular": POPULAR_URI},
+        {"Recently updated": RECENT_URI},
+        {"Tags": TAGS_URI},
+    ]
+    if internal:
+        nav.append({"Internal": f"{INTERNAL_DIR}/index.md"})
+    return nav
+
+
 def category_slug(name: str) -> str:
     return slugify(name, allow_unicode=True) or "category"
 

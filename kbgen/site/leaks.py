@@ -1,8 +1,8 @@
 """The published-site leak scan: personal data, secrets or internal host names in the built site.
 
-Scanned: each page's title, meta description and article body (the parts
-that carry content; the theme's own markup around them is the same on every
-page and would only cost time), plus ``search/search_index.json``,
+Scanned: each page's title, meta description and the content region kbgen
+staged (the parts that carry content; the theme's own markup around them is
+the same on every page and would only cost time), plus ``search/search_index.json``,
 ``sitemap.xml``, ``tags.json`` and ``kbgen-pages.json`` in full (the JSON
 files string by string, decoded). Any finding fails the build before the new
 site is swapped in.
@@ -18,19 +18,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kbgen.kb import KnowledgeBase
-from kbgen.redaction import scan_text
 from kbgen.site.forked import ForkedCall
 
+# text -> findings with .kind, .line, .column, .excerpt (kbgen.redaction.scan_text's shape)
 Scanner = Callable[[str], list[Any]]
+
 
 WHOLE_FILES = ("search/search_index.json", "sitemap.xml", "tags.json", "kbgen-pages.json")
 # Written before MkDocs writes the first page: its theme's static templates, and the
 # plugin's page manifest (on_env). Scanned as soon as the first page arrives.
 EARLY_FILES = ("404.html", "sitemap.xml", "kbgen-pages.json")
-# <title>, <meta name="description">, and Material's <article> body.
+# <title>, <meta name="description">, and the content region kbgen staged (whatever
+# rendered it; see stage.CONTENT_START).
 _CONTENT = re.compile(
-    r"<title>.*?</title>|<meta name=\"description\"[^>]*>|<article class=\"md-content__inner.*?</article>",
+    r"<title>.*?</title>|<meta name=\"description\"[^>]*>"
+    r"|<!-- kbgen:content -->.*?<!-- /kbgen:content -->",
     re.S,
 )
 
@@ -45,16 +47,6 @@ class Leak:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}: {self.kind}: {self.excerpt}"
-
-
-def default_scanner(kb: KnowledgeBase) -> Scanner:
-    """kbgen.redaction's re-scan, configured with the KB's internal hosts and allow-list."""
-    redaction = kb.config.redaction
-
-    def scan(text: str) -> list[Any]:
-        return scan_text(text, internal_hosts=redaction.internal_hosts, allow=redaction.allow)
-
-    return scan
 
 
 def _content_of(html: str) -> Iterator[tuple[int, str]]:

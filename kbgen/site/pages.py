@@ -218,6 +218,14 @@ def needs_update_notice(item: SiteArticle) -> str:
     )
 
 
+def draft_notice(item: SiteArticle) -> str:
+    """Shown only in an author's local preview (mkdocs serve); drafts never reach a build."""
+    return (
+        '<div class="admonition danger kb-notice"><p class="admonition-title">Draft</p>'
+        f"<p>{escape(item.id)} is not published: it waits for review.</p></div>"
+    )
+
+
 def stats_line(stats: Mapping[str, Any] | None) -> str:
     if not stats:
         return ""

@@ -60,7 +60,7 @@ def test_drafts_one_article_per_ticket_with_notes(kb: KnowledgeBase) -> None:
         "confidence: not_validated\n"
         "type: troubleshooting\n"
         "language: en\n"
-        "category: ''\n"
+        "category: General\n"
         "tags: []\n"
         "tickets:\n"
         "- T-1\n"

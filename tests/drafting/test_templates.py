@@ -73,3 +73,28 @@ def test_undefined_variable_names_the_template(tmp_path: Path) -> None:
 def test_values_are_not_html_escaped_twice() -> None:
     draft = draft_article(ticket("T-1", problem="List&lt;String&gt; \\*fails\\*"), "KB-0001")
     assert "List&lt;String&gt; \\*fails\\*" in draft.article.body
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "{{ cycler.__init__.__globals__.os.system('touch PWNED') }}",
+        "{{ symptoms.__class__.__mro__[1].__subclasses__() }}",
+        "{% set x = [] %}{{ x.append(1) }}",
+        "{{ lipsum.__globals__['os'].popen('id').read() }}",
+    ],
+)
+def test_a_template_that_reaches_for_internals_runs_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, payload: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "troubleshooting.en.md.j2").write_text(f"## Issue\n\n{payload}\n")
+    with pytest.raises(DraftError) as err:
+        draft_article(ticket("T-1"), "KB-0001", env=get_environment(tmp_path))
+    assert err.value.message.startswith(
+        "template troubleshooting.en.md.j2:3 reaches for Python internals ("
+    )
+    assert err.value.message.endswith(
+        "; templates may only lay out the values kbgen passes in. Fix the template"
+    )
+    assert not (tmp_path / "PWNED").exists()

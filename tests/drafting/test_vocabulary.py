@@ -18,11 +18,29 @@ def test_aliases_map_to_canonical_names() -> None:
     assert (result.category, result.tags, result.unknown) == ("Search engine", ["query-parser"], [])
 
 
-def test_unknown_values_are_kept_and_reported() -> None:
+def test_unknown_values_are_filed_under_the_default_category_and_reported() -> None:
     result = classify(load_vocabulary(), "Facilities", "0", ["Blue <b>"], [])
-    assert result.category == "Facilities"
+    assert result.category == "General"  # the vocabulary's default_category: check accepts it
     assert result.tags == ["Blue ‹b›"]
     assert result.unknown == ["category:Facilities", "tag:Blue ‹b›"]
+    assert classify(load_vocabulary(), "", "", [], []).category == "General"
+
+
+def test_without_a_default_category_the_ticket_value_is_kept(tmp_path: Path) -> None:
+    (tmp_path / "vocabulary.yml").write_text("categories:\n  - name: Mail\ntags: []\n")
+    result = classify(load_vocabulary(tmp_path), "Facilities", "", [], [])
+    assert (result.category, result.unknown) == ("Facilities", ["category:Facilities"])
+
+
+def test_a_default_category_outside_the_list_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "vocabulary.yml").write_text(
+        "default_category: Misc\ncategories:\n  - name: Mail\ntags: []\n"
+    )
+    with pytest.raises(ConfigError) as err:
+        load_vocabulary(tmp_path)
+    assert err.value.message == (
+        f"{tmp_path / 'vocabulary.yml'}: default_category 'Misc' is not one of the categories"
+    )
 
 
 def test_packaged_vocabulary_covers_the_sample_datasets(datasets: Path) -> None:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from kbgen.kb import content_digest, load_article, write_article
+
 from .kbrun import FIXTURES, git, kbgen, new_kb, snapshot, stable_env
 
 ARTICLE = "content/articles/kb-0001-shared-mailbox-sync-stalls-after-password-rotation.md"
@@ -54,10 +56,10 @@ def site_state(kb: Path) -> dict[str, str]:
     return {k: v for k, v in snapshot(kb).items() if k.startswith("site/")}
 
 
-def assert_build_fails_and_site_is_untouched(kb: Path, first_line: str) -> str:
+def assert_build_fails_and_site_is_untouched(kb: Path, first_line: str, *options: str) -> str:
     before = site_state(kb)
     assert len(before) > 10
-    result = kbgen("build", "--kb", kb)
+    result = kbgen("build", *options, "--kb", kb)
     assert result.exit_code == 1
     assert result.output.startswith(first_line), result.output
     assert site_state(kb) == before
@@ -135,6 +137,38 @@ def test_sidecar_files_in_docs_dir_fail_the_gate_and_are_not_published(kb: Path,
     assert served == []
 
 
+def site_text(kb: Path) -> str:
+    return "\n".join(
+        p.read_text(encoding="utf-8", errors="ignore")
+        for p in (kb / "site").rglob("*")
+        if p.is_file()
+    )
+
+
+def sign_by_hand(kb: Path, rel: str) -> None:
+    """Record an approval digest for the article as it now is, the way only a maintainer
+    bypassing ``kbgen review approve`` could: without it the site keeps the approved text."""
+    article = load_article(kb / rel)
+    article.meta["approved_sha256"] = content_digest(article)
+    write_article(kb / rel, article)
+    git(kb, "commit", "-q", "-am", f"Sign {rel} by hand")
+
+
+def test_an_unapproved_edit_on_main_is_not_published(kb: Path) -> None:
+    """An edit committed on main without approval: the site keeps the approved version."""
+    before = site_state(kb)
+    text = (kb / ARTICLE).read_text(encoding="utf-8")
+    commit(kb, ARTICLE, text + "\nAsk quentin.marlowe@corp-example.com or call 13812345678.\n")
+    result = kbgen("build", "--kb", kb)
+    assert result.exit_code == 0, result.output
+    assert (
+        "Published as last approved (edited since, approve the edit to publish it): KB-0001\n"
+        in result.output
+    )
+    assert "quentin" not in site_text(kb)
+    assert site_state(kb).keys() == before.keys()
+
+
 def test_a_broken_link_fails_the_strict_build_and_the_served_site_stays(kb: Path) -> None:
     """Case 46: the build went to a temporary folder; site/ is swapped only on success."""
     text = (kb / ARTICLE).read_text(encoding="utf-8")
@@ -142,23 +176,35 @@ def test_a_broken_link_fails_the_strict_build_and_the_served_site_stays(kb: Path
     checked = kbgen("check", "--kb", kb)
     assert checked.exit_code == 1
     assert "kb-0404-gone.md" in checked.output
+    sign_by_hand(kb, ARTICLE)
     assert_build_fails_and_site_is_untouched(
         kb, "Error: the site build failed and site/ is unchanged:\n  Doc file 'kb-0001-"
     )
 
 
-def test_personal_data_committed_by_hand_fails_check_and_the_leak_scan(kb: Path) -> None:
-    """Case 47: an email typed into a published article stops the gate and the publish."""
+def test_personal_data_committed_by_hand_fails_check_and_is_withheld(kb: Path) -> None:
+    """Case 47: an email typed into a published article stops the gate; a build that meets
+    it anyway withholds that article (naming the kind, never the value) and publishes the
+    rest, and a strict build fails with the served site untouched."""
     text = (kb / ARTICLE).read_text(encoding="utf-8")
     commit(kb, ARTICLE, text + "\nAsk quentin.marlowe@corp-example.com or call 13812345678.\n")
     checked = kbgen("check", "--kb", kb)
     assert checked.exit_code == 1
     assert checked.output.startswith(f"{ARTICLE}:"), checked.output
+    sign_by_hand(kb, ARTICLE)
     output = assert_build_fails_and_site_is_untouched(
-        kb, "Error: the leak scan found 2 problems in the built site, so site/ is unchanged:\n"
+        kb,
+        "Error: the site build failed and site/ is unchanged:\n  withheld KB-0001 ",
+        "--strict-leaks",
     )
-    assert "quentin.marlowe@corp-example.com" not in output
-    assert "13812345678" not in output
+    assert "quentin.marlowe@corp-example.com" not in output and "13812345678" not in output
+    result = kbgen("build", "--kb", kb)
+    assert result.exit_code == 0
+    assert (
+        f"Withheld: KB-0001 ({ARTICLE}): possible email (leak scan); possible phone (leak scan)\n"
+        in (result.output)
+    )
+    assert "quentin" not in site_text(kb) and "13812345678" not in site_text(kb)
 
 
 def test_an_internal_host_name_fails_check_and_the_leak_scan(kb: Path) -> None:
@@ -174,8 +220,11 @@ def test_an_internal_host_name_fails_check_and_the_leak_scan(kb: Path) -> None:
         "[internal-host] first.; redact it or add it to redaction.allow\n"
         "Error: Checked 1 file: 1 error, 0 warnings.\n",
     )
+    sign_by_hand(kb, ARTICLE)
     output = assert_build_fails_and_site_is_untouched(
-        kb, "Error: the leak scan found 1 problem in the built site, so site/ is unchanged:\n"
+        kb,
+        "Error: the site build failed and site/ is unchanged:\n  withheld KB-0001 ",
+        "--strict-leaks",
     )
     assert "fileserver" not in output
 
@@ -187,6 +236,7 @@ def test_a_broken_anchor_fails_the_strict_build_and_the_served_site_stays(kb: Pa
     checked = kbgen("check", "--kb", kb)
     assert checked.exit_code == 1
     assert "error [broken-link] link '#no-such-heading': no heading with anchor" in (checked.output)
+    sign_by_hand(kb, ARTICLE)
     output = assert_build_fails_and_site_is_untouched(
         kb, "Error: the site build failed and site/ is unchanged:\n  Doc file 'kb-0001-"
     )

@@ -10,8 +10,6 @@ from kbgen.cli import cli
 from kbgen.kb import KnowledgeBase, scaffold_files
 from kbgen.kb import scaffold as scaffold_module
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
 
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(
@@ -67,24 +65,6 @@ def test_commands_outside_a_kb_say_how_to_create_one(tmp_path: Path) -> None:
         f"Error: {tmp_path} is not a kbgen knowledge base (no mkdocs.yml and content/). "
         f"Create one with: kbgen init {tmp_path}\n"
     )
-
-
-@pytest.mark.parametrize("name", ["site_config", "content/templates"])
-def test_this_repository_is_a_kb_built_on_the_scaffold(name: str) -> None:
-    """The repo root is an example KB whose config and templates ARE the scaffold (symlinks).
-
-    So `mkdocs build` at the root shows exactly what `kbgen init` gives a new KB.
-    """
-    path = REPO_ROOT / name
-    assert path.is_symlink(), f"{name} should link into kbgen/scaffold"
-    assert path.resolve() == (REPO_ROOT / "kbgen" / "scaffold" / name).resolve()
-
-
-def test_the_repository_mkdocs_yml_is_the_scaffold_one() -> None:
-    """A real file, not a link: MkDocs would otherwise place the KB root inside the package."""
-    path = REPO_ROOT / "mkdocs.yml"
-    assert not path.is_symlink()
-    assert path.read_bytes() == (REPO_ROOT / "kbgen" / "scaffold" / "mkdocs.yml").read_bytes()
 
 
 def test_scaffold_never_ships_local_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

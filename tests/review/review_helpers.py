@@ -50,7 +50,7 @@ def article_text(
         "confidence": "not_validated",
         "type": "troubleshooting",
         "language": "en",
-        "category": "printing",
+        "category": "Hardware",
         "tags": ["printer"],
         "tickets": ["LUCENE-1"],
         "created": "2026-11-20",

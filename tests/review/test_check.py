@@ -139,7 +139,7 @@ def test_schema_forbidden_and_unknown_keys_fail_on_their_lines(kb: KnowledgeBase
         "content/articles/a.md:17: error [forbidden-key] 'template' is not allowed in articles: "
         "it chooses the page template; remove it\n"
         "content/articles/a.md:18: error [unknown-key] unknown front-matter key 'reporter_email' (allowed: "
-        "applies_to, category, confidence, created, id, language, published_at, redirect_to, review_by, "
+        "applies_to, approved_sha256, category, confidence, created, id, language, published_at, redirect_to, review_by, "
         "reviewed_by, status, suggested_edit, summary, tags, tickets, title, type, updated); remove it\n"
         "Error: Checked 1 file: 4 errors, 0 warnings.\n"
     )
@@ -195,13 +195,17 @@ def test_files_mkdocs_would_publish_beside_articles_fail(kb: KnowledgeBase) -> N
     write(kb, "INC001.source.json", "{}")
     write(kb, "_private/notes.txt", "secret")
     write(kb, ".gitkeep", "")
+    write(kb, "printer.png", b"\x89PNG\r\n")  # an image beside its article is fine
+    write(kb, "diagram.svg", "<svg onload=alert(1)/>")  # SVG can carry script
 
     assert run_check(kb).output == (
-        "content/articles/INC001.source.json:1: error [not-an-article] only Markdown articles may live in "
-        "content/articles (MkDocs would publish this file); move it outside content/\n"
-        "content/articles/_private/notes.txt:1: error [not-an-article] only Markdown articles may live in "
-        "content/articles (MkDocs would publish this file); move it outside content/\n"
-        "Error: Checked 3 files: 2 errors, 0 warnings.\n"
+        "content/articles/INC001.source.json:1: error [not-an-article] only Markdown articles and "
+        "images may live in content/articles (MkDocs would publish this file); move it outside content/\n"
+        "content/articles/_private/notes.txt:1: error [not-an-article] only Markdown articles and "
+        "images may live in content/articles (MkDocs would publish this file); move it outside content/\n"
+        "content/articles/diagram.svg:1: error [not-an-article] only Markdown articles and "
+        "images may live in content/articles (MkDocs would publish this file); move it outside content/\n"
+        "Error: Checked 5 files: 3 errors, 0 warnings.\n"
     )
 
 
@@ -235,7 +239,7 @@ def test_status_and_confidence_changes_are_compared_with_main(kb: KnowledgeBase)
         "content/articles/c.md:1: warning [likely-duplicate] looks like KB-0001 (content/articles/a.md) "
         "already on main (similarity 1.00); consider linking the tickets to it instead\n"
         "content/articles/c.md:5: error [status-transition] a new article must start as status 'draft', not "
-        "'published'; publish it with: kbgen review approve ID --reviewer NAME\n"
+        "'published'; set status back, then: kbgen review approve ID --reviewer NAME\n"
         "content/articles/c.md:6: error [confidence-transition] a new article cannot start as confidence "
         "'validated'; it rises through reviewed changes\n"
         "Error: Checked 3 files: 5 errors, 1 warning.\n"
@@ -305,6 +309,8 @@ def test_json_output_and_exit_code(kb: KnowledgeBase) -> None:
                 "message": "a howto article needs a 'Steps' section (a '## Steps' heading)",
             },
         ],
+        "config_changes": [],
+        "config_diff": "",
     }
 
 

@@ -82,7 +82,9 @@ def test_capture_submit_check_approve_build(team: Team, datasets: Path) -> None:
     )
     assert git_out(["log", "-1", "--format=%an|%B", "main"], rev) == (
         f"Rita Reviewer|Merge {BRANCH}: Publish KB-0003: GermanStemmer crashes while indexing\n\n"
-        "Reviewed-by: Rita Reviewer"
+        "Reviewed-by: Rita Reviewer\n"
+        "Checked: content/articles/kb-0003-germanstemmer-crashes-while-indexing.md\n"
+        "Checked: content/review-notes/KB-0003.yml"
     )
     assert git_out(["log", "-1", "--format=%an", f"{merge}^2^"], rev) == "Eve Engineer"  # the draft
     assert git_out(["rev-parse", "origin/main"], rev) == merge  # approval pushed

@@ -308,8 +308,9 @@ def test_the_body_carries_the_evidence_the_draft_and_the_checklist(team: Team) -
 
     draft = change.files["content/articles/kb-0001-printer-offline.md"].decode()
     assert body == (
-        "Drafted by kbgen from resolved tickets. Merging this pull request into `main` is the approval; "
-        "`kbgen check` must pass first.\n\n"
+        "Drafted by kbgen from resolved tickets. `kbgen check --base main` must pass; a reviewer "
+        "approves with `kbgen review approve kb/KB-0001-printer-offline --reviewer NAME`, which "
+        "publishes what was checked and merges it.\n\n"
         "## KB-0001: Printer shows offline after the spooler update\n\n"
         "Draft: `content/articles/kb-0001-printer-offline.md`\n\n"
         "### Ticket evidence (redacted)\n\n"

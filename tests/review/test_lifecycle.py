@@ -150,6 +150,7 @@ def test_list_shows_branches_drafts_on_main_and_flagged_articles(published: Know
         "age_days": 5,
         "check_ok": True,
         "problems": [],
+        "config_changes": [],
     }
 
 

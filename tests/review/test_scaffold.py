@@ -28,18 +28,24 @@ def test_github_workflow_checks_and_previews_pull_requests_and_deploys_main(
         "pull_request": {"branches": ["main"]},
         "push": {"branches": ["main"]},
     }
-    check, deploy = workflow["jobs"]["check"], workflow["jobs"]["deploy"]
+    jobs = workflow["jobs"]
+    check, preview, deploy = jobs["check"], jobs["preview"], jobs["deploy"]
     assert check["name"] == "kbgen check"  # the status check branch protection requires
     assert check["if"] == "github.event_name == 'pull_request'"
     assert [s.get("run") for s in check["steps"] if "run" in s] == [
         'pip install "kbgen==${KBGEN_VERSION}"',
         'kbgen check --base "origin/${BASE_REF}"',
-        "kbgen build --site-dir preview",
     ]
+    # Nothing builds content from a pull request before (or without) the gate passing.
+    assert preview["needs"] == "check"
+    assert [s.get("run") for s in preview["steps"] if "run" in s][-1] == (
+        "kbgen build --site-dir preview"
+    )
+    assert not any("pull_request_target" in str(key) for key in workflow[True])
     assert deploy["if"] == "github.event_name == 'push'"
     assert [s.get("run") or s["uses"] for s in deploy["steps"]][-4:] == [
         "kbgen check",
-        "kbgen build --site-dir public",
+        "kbgen build --strict-leaks --site-dir public",
         "actions/upload-pages-artifact@v3",
         "actions/deploy-pages@v4",
     ]
@@ -54,8 +60,13 @@ def test_gitlab_pipeline_checks_merge_requests_and_publishes_pages(kb: Knowledge
     assert pipeline["kbgen-check"]["rules"] == [
         {"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}
     ]
+    assert pipeline["stages"].index("check") < pipeline["stages"].index("build")
+    assert pipeline["preview"]["needs"] == ["kbgen-check"]
     assert pipeline["preview"]["script"] == ["kbgen build --site-dir preview"]
-    assert pipeline["pages"]["script"] == ["kbgen check", "kbgen build --site-dir public"]
+    assert pipeline["pages"]["script"] == [
+        "kbgen check",
+        "kbgen build --strict-leaks --site-dir public",
+    ]
     assert pipeline["pages"]["artifacts"] == {"paths": ["public/"]}
 
 

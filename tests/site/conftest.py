@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from factories import article_meta
 
-from kbgen.kb import write_article
-from kbgen.kb import KnowledgeBase, init_kb
+from kbgen.hookspecs import hookimpl
+from kbgen.kb import KnowledgeBase, init_kb, write_article
 from kbgen.models import Article
+from kbgen.plugins import plugin_manager
 
 WriteArticle = Callable[..., Path]
 
@@ -41,6 +42,24 @@ Paragraph with an attribute list {: onclick="alert('attr')" #__search }
 @pytest.fixture
 def hostile_body() -> str:
     return HOSTILE_BODY
+
+
+@pytest.fixture
+def site_hooks() -> Iterator[Callable[..., None]]:
+    """Register hook implementations (``register_site_pages``, ``site_article_usage``) the way a
+    plugin would, for one test."""
+    registered: list[object] = []
+
+    def register(**hooks: Callable[..., Any]) -> None:
+        plugin = type(
+            "TestSitePlugin", (), {name: staticmethod(hookimpl(f)) for name, f in hooks.items()}
+        )
+        plugin_manager().register(plugin)
+        registered.append(plugin)
+
+    yield register
+    for plugin in registered:
+        plugin_manager().unregister(plugin)
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from kbgen.redaction import Finding
 from kbgen.site.build import build_site
 from kbgen.site.leaks import Leak, SiteScan, scan_site
 
-
 WriteArticle = Callable[..., Path]
 MARKERS = ("leak@corp.example", "泄露标记")
 
@@ -62,7 +61,7 @@ def test_child_and_in_process_scans_agree(built: Path) -> None:
     after_the_fact = scan_site(built, marker_scanner)
     assert in_child == in_process == after_the_fact
     files, leaks = in_child
-    pages = [p for p in built.rglob("*.html") if not p.relative_to(built).parts[0] == "assets"]
+    pages = [p for p in built.rglob("*.html") if p.relative_to(built).parts[0] != "assets"]
     assert files == len(pages) + 4  # + search index, sitemap, tags.json, kbgen-pages.json
     assert [(leak.file, leak.kind, leak.excerpt) for leak in leaks] == [
         ("mail/index.html", "email", "…leak@corp.example…")
@@ -71,10 +70,10 @@ def test_child_and_in_process_scans_agree(built: Path) -> None:
 
 def test_a_line_shared_by_pages_is_reported_on_each(built: Path) -> None:
     (built / "a.html").write_text(
-        '<article class="md-content__inner">\nsee leak@corp.example\n</article>', encoding="utf-8"
+        "<!-- kbgen:content -->\nsee leak@corp.example\n<!-- /kbgen:content -->", encoding="utf-8"
     )
     (built / "b.html").write_text(
-        '<p>theme</p>\n<article class="md-content__inner">\nsee leak@corp.example\n</article>',
+        "<p>theme</p>\n<!-- kbgen:content -->\nsee leak@corp.example\n<!-- /kbgen:content -->",
         encoding="utf-8",
     )
     _, leaks = scan_site(built, marker_scanner)
@@ -117,14 +116,16 @@ def test_a_failing_scanner_fails_the_build_with_its_own_error(
     assert not kb.site_dir.exists()
 
 
-def test_build_reports_leaks_found_while_pages_were_written(
+def test_the_build_scans_each_article_before_it_is_published(
     kb: KnowledgeBase, write: WriteArticle
 ) -> None:
     write("mail", "KB-0001", "Mail problems", "Write to leak@corp.example for access.")
-    with pytest.raises(SiteError) as exc:
-        build_site(kb, scanner=marker_scanner)
-    assert "\n  mail/index.html:" in exc.value.message
-    assert ": email: …leak@corp.example…\n" in exc.value.message
+    write("fine", "KB-0002", "Printer offline")
+    result = build_site(kb, scanner=marker_scanner)
+    assert result.withheld == [
+        "withheld KB-0001 (content/articles/mail.md): possible email (leak scan)"
+    ]
+    assert (result.published, (kb.site_dir / "mail").exists()) == (1, False)
 
 
 STOP_EARLY = """

@@ -21,8 +21,7 @@ from typing import Any
 import pytest
 
 from bench.browser_search import CHROMIUM, FLAGS  # one Chromium set-up for tests and bench
-from kbgen.kb import write_article
-from kbgen.kb import KnowledgeBase, init_kb
+from kbgen.kb import KnowledgeBase, init_kb, write_article
 from kbgen.models import Article
 from kbgen.site.build import build_site
 
@@ -31,6 +30,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 WAIT_MS = 20_000
 
+# Published: markup-looking text kbgen keeps as text (escaped, or inside code).
+TRICKY = """\
+## Issue
+
+The log said &lt;script&gt;window.__pwned = 1&lt;/script&gt; and `javascript:alert(1)`.
+
+```html
+<img src=x onerror="window.__pwned = 'code'">
+<script>window.__pwned = "code"</script>
+```
+
+Steps: open `{: onmouseover="x" }` as text.
+"""
+
+# Withheld by the build: markup of its own (raw HTML, a javascript: link, an attribute list).
 HOSTILE = """\
 <script>window.__pwned = "script"; alert("script")</script>
 
@@ -145,6 +159,15 @@ def _build(root: Path, collector: str) -> Path:
         type="howto",
     )
     _article(kb, "hostile", "KB-0005", "Hostile fixture", HOSTILE, category="Security")
+    _article(
+        kb,
+        "tricky",
+        "KB-0006",
+        'Evil </title><script>window.__pwned = "title"</script>',
+        TRICKY,
+        summary='"><img src=x onerror="window.__pwned = 1">',
+        category="Security",
+    )
     build_site(KnowledgeBase.open(kb.root), scanner=lambda text: [])
     return kb.site_dir
 
@@ -266,10 +289,16 @@ def test_chinese_search_shows_the_right_article_first_and_opens_it(
     assert watch.errors == [] and watch.external() == []
 
 
-def test_hostile_article_runs_no_script(site_url: str, page: Any) -> None:
+def test_an_article_with_markup_of_its_own_is_not_published(site_url: str, page: Any) -> None:
+    response = page.goto(f"{site_url}hostile/")
+    assert response is not None and response.status == 404
+
+
+def test_markup_looking_text_runs_no_script(site_url: str, page: Any) -> None:
     watch = Watch(page)
-    page.goto(f"{site_url}hostile/")
+    page.goto(f"{site_url}tricky/")
     page.wait_for_selector(".kb-panel")
+    assert "window.__pwned = 1</script>" in page.inner_text("article")  # shown, as text
     page.mouse.move(300, 400)
     page.wait_for_timeout(300)
     assert page.evaluate("window.__pwned === undefined")
