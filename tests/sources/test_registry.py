@@ -93,7 +93,10 @@ def test_report_to_json_shape(fixtures: Path, read_all: Any) -> None:
         "private_dropped": 1,
         "unknown_visibility": 1,
         "bad_records": [],
+        "skipped": [],
         "notes": [],
+        "detected": {},
+        "records_read": 2,
     }
 
 
@@ -131,7 +134,10 @@ def test_cli_check_text_and_json(fixtures: Path) -> None:
         '  "private_dropped": 3,\n'
         '  "unknown_visibility": 0,\n'
         '  "bad_records": [],\n'
-        '  "notes": []\n'
+        '  "skipped": [],\n'
+        '  "notes": [],\n'
+        '  "detected": {},\n'
+        '  "records_read": 2\n'
         "}\n"
     )
 
