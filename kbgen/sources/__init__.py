@@ -94,9 +94,7 @@ def _detect_folder(path: Path) -> type[Source]:
             if cls.reads_folders and not cls.needs_mapping and cls.sniff(file, head):
                 return cls
     if not files:
-        raise SourceError(
-            "the folder holds no export files (.json, .jsonl, .xml, .csv)", path=path
-        )
+        raise SourceError("the folder holds no export files (.json, .jsonl, .xml, .csv)", path=path)
     folder_sources = [n for n, c in _sources().items() if c.reads_folders and not c.needs_mapping]
     raise SourceError(
         f"cannot tell which export format {files[0].name} is; pass --format with one of: "
@@ -127,7 +125,9 @@ class TicketStream:
                 # Time-based incremental exports repeat tickets; one ticket is one record.
                 duplicates += 1
                 self.report.skip(
-                    f"ticket {ticket.id}", "repeated ticket id (the first occurrence was kept)", ticket.id
+                    f"ticket {ticket.id}",
+                    "repeated ticket id (the first occurrence was kept)",
+                    ticket.id,
                 )
                 continue
             seen.add(key)

@@ -103,9 +103,11 @@ class MemorySource(Source):
         yield from self.tickets
 
 
-def comments_incomplete_flag(present: int, total: int, noun: str = "comments") -> str:
+def comments_incomplete_flag(
+    present: int,
+    total: int,
+    noun: str = "comments",
+    why: str = "the missing ones may be restricted or deleted",
+) -> str:
     """The reviewer's flag for a ticket whose export holds only part of its conversation."""
-    return (
-        f"comments-incomplete: the export holds {present} of {total} {noun}; "
-        "the missing ones may be restricted or deleted"
-    )
+    return f"comments-incomplete: the export holds {present} of {total} {noun}; {why}"

@@ -6,6 +6,8 @@ from typing import Any
 
 from kbgen.hookspecs import hookimpl
 from kbgen.sources.commands import sources_group
+from kbgen.sources.discourse import DiscourseJsonSource
+from kbgen.sources.github import GitHubIssuesSource
 from kbgen.sources.jira import JiraJsonSource
 from kbgen.sources.jira_csv import JiraCsvSource
 from kbgen.sources.mapping import MappingSource
@@ -20,6 +22,8 @@ def register_sources() -> list[Any]:
     return [
         JiraJsonSource,
         ServiceNowJsonSource,
+        GitHubIssuesSource,
+        DiscourseJsonSource,
         ZendeskJsonSource,
         JiraCsvSource,
         ServiceNowCsvSource,

@@ -50,7 +50,7 @@ def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
 
 
 def _utf16_bom(head: bytes) -> str | None:
-    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     return None
 
