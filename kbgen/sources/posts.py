@@ -91,8 +91,17 @@ def attach_posts(
             continue
         role = post.role or role_of(post.author, reporters, resolvers)
         ticket.comments.append(Comment(body=body, role=role, created=post.created))
-    ticket.people = sorted({clean_text(p) for p in people if clean_text(p)})
+    ticket.people = sorted({clean_text(p) for p in people if is_name(p)})
     return ticket
+
+
+def is_name(value: str) -> bool:
+    """A person's name or login worth redacting: not a numeric user id, not one character.
+
+    Redacting "55" (a user id) would cut every "55" out of the ticket's text.
+    """
+    text = clean_text(value)
+    return len(text) >= 2 and not text.replace("-", "").isdigit()
 
 
 def set_language(ticket: Ticket, language: str = "") -> Ticket:

@@ -11,6 +11,7 @@ from kbgen.sources.github import GitHubIssuesSource
 from kbgen.sources.jira import JiraJsonSource
 from kbgen.sources.jira_csv import JiraCsvSource
 from kbgen.sources.mapping import MappingSource
+from kbgen.sources.stackexchange import StackExchangeSource
 from kbgen.sources.servicenow import ServiceNowCsvSource, ServiceNowJsonSource
 from kbgen.sources.threads import ThreadsCsvSource
 from kbgen.sources.zendesk import ZendeskJsonSource
@@ -24,6 +25,7 @@ def register_sources() -> list[Any]:
         ServiceNowJsonSource,
         GitHubIssuesSource,
         DiscourseJsonSource,
+        StackExchangeSource,
         ZendeskJsonSource,
         JiraCsvSource,
         ServiceNowCsvSource,
