@@ -7,12 +7,13 @@ from typing import Any
 from kbgen.hookspecs import hookimpl
 from kbgen.sources.commands import sources_group
 from kbgen.sources.discourse import DiscourseJsonSource
+from kbgen.sources.freshdesk import FreshdeskJsonSource
 from kbgen.sources.github import GitHubIssuesSource
 from kbgen.sources.jira import JiraJsonSource
 from kbgen.sources.jira_csv import JiraCsvSource
 from kbgen.sources.mapping import MappingSource
-from kbgen.sources.stackexchange import StackExchangeSource
 from kbgen.sources.servicenow import ServiceNowCsvSource, ServiceNowJsonSource
+from kbgen.sources.stackexchange import StackExchangeSource
 from kbgen.sources.threads import ThreadsCsvSource
 from kbgen.sources.zendesk import ZendeskJsonSource
 
@@ -26,6 +27,7 @@ def register_sources() -> list[Any]:
         GitHubIssuesSource,
         DiscourseJsonSource,
         StackExchangeSource,
+        FreshdeskJsonSource,
         ZendeskJsonSource,
         JiraCsvSource,
         ServiceNowCsvSource,

@@ -78,7 +78,9 @@ def _normalised(record: dict[str, Any], default_format: str) -> dict[str, Any]:
 
 class StackExchangeSource(Source):
     name = "stackexchange"
-    description = "Stack Exchange-style Q&A: data-dump Posts.xml, API JSON, or question+answer arrays"
+    description = (
+        "Stack Exchange-style Q&A: data-dump Posts.xml, API JSON, or question+answer arrays"
+    )
     reads_folders = True
 
     @classmethod
@@ -122,7 +124,9 @@ class StackExchangeSource(Source):
                     except SourceError as exc:
                         self.bad_record(exc)
             if orphans := answers.unclaimed():
-                self.report.note(f"{orphans} answers belong to questions that are not in the export")
+                self.report.note(
+                    f"{orphans} answers belong to questions that are not in the export"
+                )
         if self._other_posts:
             self.report.note(
                 f"posts that are neither questions nor answers (tag wikis, nominations) were left "
@@ -151,14 +155,14 @@ class StackExchangeSource(Source):
             raise SourceError("the question has no id", path=path, record=where, field="Id")
         where = f"{where} (question {question_id})"
         accepted_id = str(raw.get("AcceptedAnswerId") or raw.get("accepted_answer_id") or "")
-        embedded = [
-            _normalised(a, fmt) for a in raw.get("answers") or [] if isinstance(a, dict)
-        ]
+        embedded = [_normalised(a, fmt) for a in raw.get("answers") or [] if isinstance(a, dict)]
         thread = embedded + answers.children(question_id)
         flags: list[str] = []
         people: list[str] = []
         closed = raw.get("ClosedDate") or raw.get("closed_date")
-        has_accepted = any(a["accepted"] or (accepted_id and a["id"] == accepted_id) for a in thread)
+        has_accepted = any(
+            a["accepted"] or (accepted_id and a["id"] == accepted_id) for a in thread
+        )
         close_reason = str(raw.get("closed_reason") or "") or ("closed" if closed else "")
         title = raw.get("Title") if "Title" in raw else raw.get("title")
         ticket = Ticket(
@@ -185,7 +189,9 @@ class StackExchangeSource(Source):
                 text_format=a["format"],
                 author=a["author"],
                 names=a["names"],
-                created=timestamp(a["created"], path=path, record=where, field="answer.CreationDate"),
+                created=timestamp(
+                    a["created"], path=path, record=where, field="answer.CreationDate"
+                ),
                 accepted=a["accepted"] or (bool(accepted_id) and a["id"] == accepted_id),
             )
             for a in thread

@@ -149,9 +149,10 @@ def test_bad_mapping_files_report_every_problem(tmp_path: Path) -> None:
             f"{path}: unknown key 'colour' (known: id, format, source_name, id_prefix, records, "
             "encoding, delimiter, title, problem, cause, resolution, prevention, category, subcategory, "
             "priority, status, resolution_status, url, tags, opened, resolved, closed, date_format, "
-            "language, environment, missing, metrics, checks, comments, comment_visibility)",
+            "language, environment, missing, metrics, checks, comments, comment_visibility, "
+            "text_format, people, reporter, assignee, accepted_answer, children, ticket_when)",
             f"{path}: 'id' is required: the column holding each ticket's id",
-            f"{path}: 'format' must be csv or json, got 'xml'",
+            f"{path}: 'format' must be csv, json or markdown, got 'xml'",
             f"{path}: map at least 'problem' or 'title' to a column",
             f"{path}: 'checks.x' is not a valid regular expression (missing ), unterminated subpattern at position 0)",
         ]

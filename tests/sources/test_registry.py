@@ -26,6 +26,10 @@ from kbgen.sources import (
 BUILT_IN = [
     "jira-json",
     "servicenow-json",
+    "github-json",
+    "discourse-json",
+    "stackexchange",
+    "freshdesk-json",
     "zendesk-json",
     "jira-csv",
     "servicenow-csv",
