@@ -55,7 +55,7 @@ class MappingSource(Source):
             spec = m.children_spec
             if spec is not None:
                 source = path if not spec.file else _beside(path, spec.file)
-                for _, record in self._records(m, source, spec.records or m.records):
+                for _, record in self._records(m, source, spec.records or m.records, child=True):
                     if spec.file or (
                         spec.when is not None and spec.when.test(dig(record, spec.when.path))
                     ):
@@ -102,7 +102,9 @@ class MappingSource(Source):
             )
 
     # --- records ---------------------------------------------------------------
-    def _records(self, m: Mapping, path: Path, records: str) -> Iterator[tuple[str, Record]]:
+    def _records(
+        self, m: Mapping, path: Path, records: str, *, child: bool = False
+    ) -> Iterator[tuple[str, Record]]:
         if m.format == "markdown":
             for where, record in markdown_records(path, self.encoding):
                 if isinstance(record, SourceError):
@@ -128,7 +130,7 @@ class MappingSource(Source):
         checked = False
         for row in csv_records(self, path, delimiter=m.delimiter or None):
             if not checked:
-                self._check_header(m, row.header, path)
+                self._check_header(m, row.header, path, child)
                 checked = True
             record: Record = {}
             for name, cell in zip(row.header, row.cells, strict=True):
@@ -136,8 +138,9 @@ class MappingSource(Source):
             yield row.where, record
 
     @staticmethod
-    def _check_header(m: Mapping, header: list[str], path: Path) -> None:
-        absent = [(k, c) for k, c in m.columns() if c not in header and not c.startswith("$")]
+    def _check_header(m: Mapping, header: list[str], path: Path, child: bool) -> None:
+        wanted = m.child_columns() if child else m.columns()
+        absent = [(k, c) for k, c in wanted if c not in header and not c.startswith("$")]
         if absent:
             key, column = absent[0]
             raise SourceError(

@@ -171,6 +171,20 @@ class Mapping:
             out.append(("ticket_when.path", self.ticket_filter.path))
         return out
 
+    def child_columns(self) -> list[tuple[str, str]]:
+        """(mapping key, column) a CSV file of children must have."""
+        spec, children = self.comment_spec, self.children_spec
+        out: list[tuple[str, str]] = [("children.parent", children.parent)] if children else []
+        if spec is not None:
+            for key in ("body", "author", "created", "id"):
+                if getattr(spec, key):
+                    out.append((f"comments.{key}", getattr(spec, key)))
+            for key in ("public", "private", "accepted"):
+                condition = getattr(spec, key)
+                if condition is not None:
+                    out.append((f"comments.{key}.path", condition.path))
+        return out
+
 
 _SPECIAL = {"comments", "comment_visibility", "text_format", "children", "ticket_when"}
 _INTERNAL = {"path", "comment_spec", "children_spec", "ticket_filter"}
