@@ -37,6 +37,10 @@ def list_formats() -> None:
 @sources_group.command("check")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @reader_options
+@click.option(
+    "--strict", is_flag=True, help="Refuse tickets holding only part of their conversation."
+)
+@click.option("--delimiter", help="CSV delimiter (default: detected).")
 @json_option
 def check(
     path: Path,
@@ -44,6 +48,8 @@ def check(
     mapping: Path | None,
     encoding: str | None,
     skip_bad_records: bool,
+    strict: bool,
+    delimiter: str | None,
     as_json: bool,
 ) -> None:
     """Read PATH as capture would and report what it holds, without drafting anything.
@@ -59,7 +65,13 @@ def check(
     from kbgen.sources import read_tickets
 
     stream = read_tickets(
-        path, format=fmt, mapping=mapping, encoding=encoding, skip_bad_records=skip_bad_records
+        path,
+        format=fmt,
+        mapping=mapping,
+        encoding=encoding,
+        skip_bad_records=skip_bad_records,
+        strict=strict,
+        delimiter={"tab": "\t", "\\t": "\t"}.get(delimiter or "", delimiter) or None,
     )
     for _ in stream:
         pass
