@@ -73,7 +73,8 @@ class PullClient:
                     )
                 except (UnicodeDecodeError, json.JSONDecodeError):
                     problem = "the answer is not JSON (a truncated page or an error page)"
-            wait = self._wait(status, headers, attempt)
+            # A broken body (cut connection, error page) is retried like a server error.
+            wait = self._wait(0 if problem else status, headers, attempt)
             if wait is None or attempt >= MAX_ATTEMPTS:
                 raise SourceError(self._message(url, status, raw, problem, attempt))
             if wait > MAX_WAIT_SECONDS:
