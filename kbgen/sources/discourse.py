@@ -37,7 +37,7 @@ from kbgen.sources.joins import child_index
 from kbgen.sources.jsonstream import JsonValues
 from kbgen.sources.posts import Post, attach_posts, names_of, set_language
 from kbgen.sources.textio import export_files
-from kbgen.sources.values import timestamp
+from kbgen.sources.values import obj, timestamp
 
 REGULAR, WHISPER = 1, 4
 _SOLVED_KEYS = ("accepted_answer", "topic_accepted_answer", "has_accepted_answer")
@@ -108,7 +108,7 @@ class DiscourseJsonSource(Source):
             self.report.private_dropped += 1
             self.report.skip(where, "a private message, not a public topic", topic_id)
             return None
-        stream = raw.get("post_stream") if isinstance(raw.get("post_stream"), dict) else {}
+        stream = obj(raw.get("post_stream"))
         posts = [p for p in (stream.get("posts") or []) + loose if isinstance(p, dict)]
         posts.sort(key=_number)
         flags: list[str] = []

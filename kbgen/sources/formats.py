@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import markdown as markdown_lib
+import markdown as markdown_lib  # type: ignore[import-untyped]
 
 from kbgen.sources.html_markdown import html_to_markdown, html_to_text
 from kbgen.sources.jira_markup import adf_plain_text, adf_to_markdown, wiki_to_markdown

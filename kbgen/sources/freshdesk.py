@@ -113,7 +113,7 @@ class FreshdeskJsonSource(Source):
             problem=to_markdown(body, text_format, field="description", flags=flags, people=people),
             status=STATUSES.get(status, str(status or "")) if isinstance(status, int) else "",
             category=to_plain(raw.get("type"), "plain"),
-            priority=PRIORITIES.get(raw.get("priority"), "")
+            priority=PRIORITIES.get(int(raw["priority"]), "")
             if isinstance(raw.get("priority"), int)
             else "",
             tags=names_of(raw.get("tags")),

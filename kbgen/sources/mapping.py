@@ -106,11 +106,11 @@ class MappingSource(Source):
         self, m: Mapping, path: Path, records: str, *, child: bool = False
     ) -> Iterator[tuple[str, Record]]:
         if m.format == "markdown":
-            for where, record in markdown_records(path, self.encoding):
-                if isinstance(record, SourceError):
-                    self.bad_record(record)
+            for where, document in markdown_records(path, self.encoding):
+                if isinstance(document, SourceError):
+                    self.bad_record(document)
                 else:
-                    yield where, record
+                    yield where, document
             return
         if m.format == "json":
             values = JsonValues(path, (records,) if records else (), self.encoding)

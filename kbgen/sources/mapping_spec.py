@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -307,7 +307,7 @@ def _role_rule(raw: Any, path: Path, errors: list[str]) -> RoleRule | None:
     if raw is None:
         return None
     if isinstance(raw, str) and raw in ROLES:
-        return RoleRule(fixed=raw)  # type: ignore[arg-type]
+        return RoleRule(fixed=raw)
     if (
         isinstance(raw, dict)
         and isinstance(raw.get("path"), str)
@@ -316,7 +316,7 @@ def _role_rule(raw: Any, path: Path, errors: list[str]) -> RoleRule | None:
         pairs = [(_as_key(k), v) for k, v in raw["values"].items()]
         bad = [v for _, v in pairs if v not in ROLES]
         if not bad:
-            return RoleRule(path=raw["path"], values=tuple(pairs))  # type: ignore[arg-type]
+            return RoleRule(path=raw["path"], values=tuple((k, cast(Role, v)) for k, v in pairs))
     errors.append(
         f"{path}: 'comments.role' must be reporter, resolver or other, or "
         "{path: ..., values: {value: role}} with those roles"

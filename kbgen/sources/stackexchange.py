@@ -35,7 +35,7 @@ from kbgen.sources.joins import ChildIndex, child_index
 from kbgen.sources.jsonstream import JsonValues
 from kbgen.sources.posts import Post, attach_posts, set_language
 from kbgen.sources.textio import export_files, open_text
-from kbgen.sources.values import timestamp
+from kbgen.sources.values import obj, timestamp
 
 QUESTION, ANSWER = "1", "2"
 _HTML_BLOCK = re.compile(r"<(?:p|pre|ul|ol|blockquote|h[1-6]|div|br)\b", re.IGNORECASE)
@@ -61,7 +61,7 @@ def _kind(record: dict[str, Any]) -> str:
 
 def _normalised(record: dict[str, Any], default_format: str) -> dict[str, Any]:
     """The fields kbgen reads, from dump attributes or API keys."""
-    owner = record.get("owner") if isinstance(record.get("owner"), dict) else {}
+    owner = obj(record.get("owner"))
     name = str(record.get("OwnerDisplayName") or owner.get("display_name") or "")
     body = str(record.get("Body") or record.get("body") or "")
     return {

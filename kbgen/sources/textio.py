@@ -282,7 +282,7 @@ def detect_delimiter(path: Path, encoding: str | None) -> str:
 def delimiter_of(sample: str, *, complete: bool = True) -> str:
     """:func:`detect_delimiter` on text already read (``complete``: the sample is the whole file)."""
     sample = sample.lstrip("\ufeff")
-    scores: list[tuple[int, int, int, str]] = []  # (consistent, fitting records, width, -order)
+    scores: list[tuple[int, int, int, int]] = []  # (consistent, fitting records, width, -order)
     for order, candidate in enumerate(DELIMITERS):
         rows = _parse_sample(sample, candidate, complete)
         if not rows or len(rows[0]) < 2:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from kbgen.exceptions import SourceError
 from kbgen.text import DEFAULT_MISSING, clean_text, is_missing, plain_to_markdown
@@ -138,3 +139,8 @@ def timestamp(value: object, *, path: object, record: str, field: str) -> dt.dat
         return optional_datetime(value)
     except ValueProblem as exc:
         raise SourceError(str(exc), path=str(path), record=record, field=field) from None
+
+
+def obj(value: object) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (wrong types never crash a reader)."""
+    return value if isinstance(value, dict) else {}

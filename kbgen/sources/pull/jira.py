@@ -19,6 +19,7 @@ from urllib.parse import quote, urlencode
 
 from kbgen.exceptions import SourceError
 from kbgen.sources.pull.base import Page, Vendor, basic, required
+from kbgen.sources.values import obj
 
 FIELDS = (
     "summary,description,status,resolution,resolutiondate,created,updated,comment,issuelinks,"
@@ -91,10 +92,10 @@ class JiraPull(Vendor):
 
     def _complete(self, issue: dict[str, Any]) -> dict[str, Any]:
         """Fetch the comments a search result left out (Cloud gives 20 at most)."""
-        fields = issue.get("fields") if isinstance(issue.get("fields"), dict) else {}
-        block = fields.get("comment") if isinstance(fields.get("comment"), dict) else None
-        total = block.get("total") if block else None
-        comments = block.get("comments") if block else None
+        fields = obj(issue.get("fields"))
+        block = obj(fields.get("comment"))
+        total = block.get("total")
+        comments = block.get("comments")
         if not isinstance(total, int) or not isinstance(comments, list) or total <= len(comments):
             return issue
         api = "3" if self.cloud else "2"
@@ -125,7 +126,7 @@ class JiraPull(Vendor):
 
 
 def _updated(issue: dict[str, Any]) -> str:
-    fields = issue.get("fields") if isinstance(issue.get("fields"), dict) else {}
+    fields = obj(issue.get("fields"))
     value = fields.get("updated")
     try:
         return _parse(value).astimezone(dt.UTC).isoformat() if isinstance(value, str) else ""
