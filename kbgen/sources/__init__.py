@@ -20,11 +20,13 @@ from kbgen.exceptions import SourceError
 from kbgen.models import Ticket
 from kbgen.plugins import plugin_manager
 from kbgen.sources.base import MemorySource, Source
+from kbgen.sources.formats import TEXT_FORMATS, to_markdown
 from kbgen.sources.report import BadRecord, ReadReport, SkippedRecord
 from kbgen.sources.store import StoredTicket, TicketLink, TicketStore
 from kbgen.sources.textio import check_not_empty, export_files, read_head
 
 __all__ = [
+    "TEXT_FORMATS",
     "BadRecord",
     "MemorySource",
     "ReadReport",
@@ -38,6 +40,7 @@ __all__ = [
     "detect_format",
     "get_source",
     "read_tickets",
+    "to_markdown",
 ]
 
 
