@@ -273,7 +273,10 @@ def incident(number: str, updated: str) -> dict[str, Any]:
 
 def test_servicenow_follows_link_next_past_a_short_page(tmp_path: Path) -> None:
     headers = {"Authorization": basic("api.user", "secret"), "Accept": "application/json"}
-    link = '<{base}/api/now/table/incident?sysparm_offset=0>;rel="first",<{base}/api/now/table/incident?sysparm_offset=%d>;rel="next"'
+    link = (
+        '<{base}/api/now/table/incident?sysparm_offset=0>;rel="first",'
+        '<{base}/api/now/table/incident?sysparm_offset=NEXT>;rel="next"'
+    )
     with fake_vendor(headers) as fake:
         env = {
             "KBGEN_SERVICENOW_URL": fake.url,
@@ -284,7 +287,7 @@ def test_servicenow_follows_link_next_past_a_short_page(tmp_path: Path) -> None:
             "/api/now/table/incident",
             sn_query(0),
             {"result": [incident("INC1", "2024-03-01 11:05:00")]},
-            headers={"Link": link % 2, "X-Total-Count": "3"},
+            headers={"Link": link.replace("NEXT", "2"), "X-Total-Count": "3"},
         )  # one row: the limit applies before ACLs
         fake.add(
             "/api/now/table/incident",
@@ -443,7 +446,7 @@ def test_a_truncated_page_is_retried_then_refused(tmp_path: Path) -> None:
 
 
 def gh_issue(number: int, updated: str, *, comments: int = 0, pr: bool = False) -> dict[str, Any]:
-    base = "{base}/repos/acme/widgets/issues/%d" % number
+    base = "{base}/repos/acme/widgets/issues/" + str(number)
     data = {"url": base, "number": number, "title": f"Issue {number}", "user": {"login": "mira-k"},
             "labels": [{"name": "bug"}], "state": "closed", "state_reason": "completed", "comments": comments,
             "created_at": "2024-02-27T10:00:00Z", "updated_at": updated, "closed_at": updated,
