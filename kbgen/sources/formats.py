@@ -30,7 +30,7 @@ import markdown as markdown_lib  # type: ignore[import-untyped]
 from kbgen.sources.html_markdown import html_to_markdown, html_to_text
 from kbgen.sources.jira_markup import adf_plain_text, adf_to_markdown, wiki_to_markdown
 from kbgen.sources.values import MAX_TEXT_CHARS, limit_text
-from kbgen.text import clean_text, plain_to_markdown
+from kbgen.text import clean_text, escape_inline, escape_line_start, plain_to_markdown
 
 TEXT_FORMATS = ("plain", "markdown", "html", "jira")
 # Python-Markdown extensions for Markdown input: GitHub-style fences and tables.
@@ -77,10 +77,19 @@ def to_markdown(
 
 def markdown_to_safe(text: str, people: list[str] | None = None) -> str:
     """People's Markdown -> kbgen's safe Markdown (structure kept, raw HTML sanitised)."""
+    text = clean_text(text)
+    if not _MARKDOWN_SYNTAX.search(text):
+        # Plain prose (most comments): what rendering would give, without the renderer's cost.
+        paragraphs = (" ".join(p.split()) for p in re.split(r"\n[ \t]*\n", text))
+        return "\n\n".join(escape_line_start(escape_inline(p)) for p in paragraphs if p)
     html = markdown_lib.markdown(_gfm_lists(clean_text(text)), extensions=_MARKDOWN_EXTENSIONS)
     return html_to_markdown(html, people)
 
 
+# Anything Markdown could read as markup; text without it is plain prose.
+_MARKDOWN_SYNTAX = re.compile(
+    r"[\\`*_\[\]<>&|~!]|^ {0,3}(?:[-+*#>=]|\d+[.)])|^(?: {4}|\t)| {2}$", re.MULTILINE
+)
 _LIST_START = re.compile(r"^ {0,3}(?:[-*+]|1[.)])[ \t]+\S")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 

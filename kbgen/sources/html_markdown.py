@@ -172,7 +172,7 @@ _KNOWN = _DROP | _VOID | _BLOCK | _BOLD | _ITALIC | _CODE | _TRANSPARENT
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _SAFE_URL = re.compile(r"https?://[^\s<>()\"'`\\]+\Z", re.IGNORECASE)
 _LANG_CLASS = re.compile(r"(?:^|\s)(?:lang|language)-([\w+#.-]{1,30})")
-_WS = re.compile(r"[ \t\r\n\f\v]+")
+_WS = re.compile(r"[ \t\r\n\f\v]{2,}|[\t\r\n\f\v]")
 _BREAK = "\x00br\x00"  # a hard line break inside a paragraph, until the paragraph is written
 MAX_DEPTH = 64  # deeper nesting (hostile input) is flattened instead of recursed into
 
