@@ -36,7 +36,7 @@ from kbgen.sources.formats import to_markdown, to_plain
 from kbgen.sources.joins import child_index
 from kbgen.sources.jsonstream import JsonValues
 from kbgen.sources.posts import Post, attach_posts, names_of, set_language
-from kbgen.sources.textio import export_files
+from kbgen.sources.textio import files_to_read
 from kbgen.sources.values import obj, timestamp
 
 REGULAR, WHISPER = 1, 4
@@ -62,9 +62,7 @@ class DiscourseJsonSource(Source):
         return '"post_stream"' in text or ('"cooked"' in text and '"post_number"' in text)
 
     def read(self, path: Path) -> Iterator[Ticket]:
-        files = export_files(path) if path.is_dir() else [path]
-        if not files:
-            raise SourceError("the folder holds no .json topic files", path=path)
+        files = files_to_read(path, "topic")
         with child_index() as loose:
             order: list[str] = []  # topic ids of loose posts, in first-seen order
             titles: dict[str, str] = {}

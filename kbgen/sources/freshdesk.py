@@ -31,7 +31,7 @@ from kbgen.sources.formats import to_markdown, to_plain
 from kbgen.sources.joins import ChildIndex, child_index
 from kbgen.sources.jsonstream import JsonValues
 from kbgen.sources.posts import Post, attach_posts, names_of, set_language
-from kbgen.sources.textio import export_files
+from kbgen.sources.textio import files_to_read
 from kbgen.sources.values import timestamp
 
 STATUSES = {2: "Open", 3: "Pending", 4: "Resolved", 5: "Closed"}
@@ -63,9 +63,7 @@ class FreshdeskJsonSource(Source):
         return ticket or conversation
 
     def read(self, path: Path) -> Iterator[Ticket]:
-        files = export_files(path) if path.is_dir() else [path]
-        if not files:
-            raise SourceError("the folder holds no .json ticket files", path=path)
+        files = files_to_read(path, "ticket")
         with child_index() as conversations:
             for file in files:  # pass 1: conversations, by ticket (private text is not kept)
                 for item in JsonValues(file, ("tickets", "conversations"), self.encoding).items():

@@ -33,7 +33,7 @@ from kbgen.sources.formats import to_markdown, to_plain
 from kbgen.sources.joins import ChildIndex, child_index
 from kbgen.sources.jsonstream import JsonValues
 from kbgen.sources.posts import Post, attach_posts, names_of, set_language
-from kbgen.sources.textio import export_files
+from kbgen.sources.textio import files_to_read
 from kbgen.sources.values import timestamp
 
 RESOLVERS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
@@ -66,9 +66,7 @@ class GitHubIssuesSource(Source):
         return issue or comment or '"state_reason"' in text
 
     def read(self, path: Path) -> Iterator[Ticket]:
-        files = export_files(path) if path.is_dir() else [path]
-        if not files:
-            raise SourceError("the folder holds no .json issue files", path=path)
+        files = files_to_read(path, "issue")
         with child_index() as comments:
             for file in files:  # pass 1: comments, by the issue they belong to
                 for item in JsonValues(file, ("items",), self.encoding).items():

@@ -25,11 +25,11 @@ from urllib.parse import urlsplit
 from kbgen.exceptions import SourceError
 from kbgen.models import Comment, Environment, Role, Ticket
 from kbgen.sources.base import Source, comments_incomplete_flag
-from kbgen.sources.jira_markup import adf_plain_text, adf_to_markdown, wiki_to_markdown
+from kbgen.sources.formats import to_markdown
 from kbgen.sources.jsonstream import JsonDocument, iter_json_lines, looks_like_json_lines
 from kbgen.sources.textio import export_files, read_head
-from kbgen.sources.values import MAX_TEXT_CHARS, ValueProblem, limit_text, optional_datetime
-from kbgen.text import clean_text, detect_language, plain_to_markdown
+from kbgen.sources.values import ValueProblem, optional_datetime
+from kbgen.text import clean_text, detect_language
 
 
 class JiraJsonSource(Source):
@@ -119,16 +119,7 @@ class JiraJsonSource(Source):
             people.extend(_user_names(fields.get(user_field)))
 
         def text(value: Any, field: str) -> str:
-            if isinstance(value, dict):
-                markdown, adf_flags, mentioned = adf_to_markdown(value)
-                flags.extend(f for f in adf_flags if f not in flags)
-                people.extend(mentioned)
-                if len(markdown) > MAX_TEXT_CHARS:
-                    # Cutting Markdown could leave a code fence open: cut the plain text instead.
-                    return plain_to_markdown(limit_text(adf_plain_text(value), field, flags))
-                return markdown
-            raw = value if isinstance(value, str) else ""
-            return wiki_to_markdown(limit_text(raw, field, flags), people)
+            return to_markdown(value, "jira", field=field, flags=flags, people=people)
 
         def when(field: str) -> Any:
             value = fields.get(field)

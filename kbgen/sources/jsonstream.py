@@ -55,6 +55,12 @@ class _Walker:
         self.buf = fh.read(READ_CHUNK).lstrip("\ufeff")
         self.pos = 0
         self.eof = False
+        self.counts: dict[str | None, int] = {}  # items handed out per array key
+
+    def _next_index(self, key: str | None) -> int:
+        index = self.counts.get(key, 0)
+        self.counts[key] = index + 1
+        return index
 
     # Buffer management ------------------------------------------------------
     def _fill(self) -> bool:
@@ -144,22 +150,25 @@ class _Walker:
         if self._skip_ws() == "]":
             self.pos += 1
             return
-        index = 0
         while True:
+            index = self._next_index(key)
             yield JsonItem(key, index, self._value(f"{where} at item {index + 1}"))
-            index += 1
-            if self._expect(",]", f"after item {index} {where}") == "]":
+            if self._expect(",]", f"after item {index + 1} {where}") == "]":
                 return
+
+    def _key(self) -> str:
+        key = self._value("in a top-level key")
+        if not isinstance(key, str):
+            raise SourceError("not valid JSON: object keys must be strings", path=self.doc.path)
+        self._expect(":", f"after key '{key}'")
+        return key
 
     def _object(self) -> Iterator[JsonItem]:
         if self._skip_ws() == "}":
             self.pos += 1
             return
         while True:
-            key = self._value("in a top-level key")
-            if not isinstance(key, str):
-                raise SourceError("not valid JSON: object keys must be strings", path=self.doc.path)
-            self._expect(":", f"after key '{key}'")
+            key = self._key()
             if key in self.doc.array_keys and self._skip_ws() == "[":
                 self.pos += 1
                 self.doc.envelope.setdefault("_arrays", []).append(key)
@@ -225,12 +234,6 @@ class _SequenceWalker(_Walker):
     def __init__(self, fh: IO[str], doc: JsonDocument, values: JsonValues) -> None:
         super().__init__(fh, doc)
         self.values = values
-        self.counts: dict[str | None, int] = {}
-
-    def _next_index(self, key: str | None) -> int:
-        index = self.counts.get(key, 0)
-        self.counts[key] = index + 1
-        return index
 
     def walk_all(self) -> Iterator[JsonItem]:
         seen = False
@@ -278,14 +281,11 @@ class _SequenceWalker(_Walker):
             yield JsonItem(None, self._next_index(None), rest_item)
             return
         while True:
-            key = self._value("in a top-level key")
-            if not isinstance(key, str):
-                raise SourceError("not valid JSON: object keys must be strings", path=self.doc.path)
-            self._expect(":", f"after key '{key}'")
+            key = self._key()
             if key in self.values.array_keys and self._skip_ws() == "[":
                 self.pos += 1
                 streamed = True
-                yield from self._keyed_array(key)
+                yield from self._array(key)
             else:
                 rest[key] = self._value(f"in '{key}'")
             if self._expect(",}", f"after '{key}'") == "}":
@@ -294,13 +294,3 @@ class _SequenceWalker(_Walker):
             self.values.envelopes.append(rest)
         else:
             yield JsonItem(None, self._next_index(None), rest)
-
-    def _keyed_array(self, key: str) -> Iterator[JsonItem]:
-        if self._skip_ws() == "]":
-            self.pos += 1
-            return
-        while True:
-            index = self._next_index(key)
-            yield JsonItem(key, index, self._value(f"in '{key}' at item {index + 1}"))
-            if self._expect(",]", f"after item {index + 1} in '{key}'") == "]":
-                return

@@ -34,7 +34,7 @@ from kbgen.sources.formats import to_markdown, to_plain
 from kbgen.sources.joins import ChildIndex, child_index
 from kbgen.sources.jsonstream import JsonValues
 from kbgen.sources.posts import Post, attach_posts, set_language
-from kbgen.sources.textio import export_files, open_text
+from kbgen.sources.textio import files_to_read, open_text
 from kbgen.sources.values import obj, timestamp
 
 QUESTION, ANSWER = "1", "2"
@@ -91,9 +91,7 @@ class StackExchangeSource(Source):
         return '"PostTypeId"' in text or '"question_id"' in text
 
     def read(self, path: Path) -> Iterator[Ticket]:
-        files = export_files(path) if path.is_dir() else [path]
-        if not files:
-            raise SourceError("the folder holds no .json or .xml files", path=path)
+        files = files_to_read(path, "question")
         self._other_posts = 0
         with child_index() as answers:
             for file in files:  # pass 1: answers, by their question

@@ -55,6 +55,18 @@ def _utf16_bom(head: bytes) -> str | None:
     return None
 
 
+def files_to_read(path: Path, what: str = "export") -> list[Path]:
+    """``[path]`` for a file; the export files of a folder (refused when it has none)."""
+    if not path.is_dir():
+        return [path]
+    files = export_files(path)
+    if not files:
+        raise SourceError(
+            f"the folder holds no {what} files ({', '.join(EXPORT_SUFFIXES)})", path=path
+        )
+    return files
+
+
 def export_files(folder: Path) -> list[Path]:
     """The export files of a folder, in name order (hidden files and other kinds left out)."""
     return sorted(

@@ -8,13 +8,15 @@ readers expect them, and the cursor of the next page (None at the end).
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from kbgen.exceptions import SourceError
-from kbgen.sources.pull.http import PullClient
+from kbgen.sources.pull.http import PullClient, Response
 
 
 @dataclass
@@ -64,6 +66,14 @@ class Vendor:
         return f"{self.name}|{self.spec.target}|{self.spec.query}|{self.spec.page_size}"
 
     # --- helpers -----------------------------------------------------------------
+    def get_list(self, url: str, key: str) -> tuple[Response, list[dict[str, Any]]]:
+        """GET a page whose records are the list under ``key`` (objects only)."""
+        response = self.client.get(url)
+        records = response.body.get(key) if isinstance(response.body, dict) else None
+        if not isinstance(records, list):
+            raise SourceError(f"GET {url.split('?')[0]}: the answer has no '{key}' list")
+        return response, [r for r in records if isinstance(r, dict)]
+
     def base_url(self) -> str:
         variable = f"KBGEN_{self.name.upper()}_URL"
         url = self.env.get(variable, "").rstrip("/")
@@ -72,6 +82,26 @@ class Vendor:
                 f"set {variable} to your {self.name} address (e.g. https://example.com) to pull"
             )
         return url
+
+
+def bearer_or_basic(
+    env: Mapping[str, str], *, token: str, user: str, secret: str, user_suffix: str = ""
+) -> dict[str, str]:
+    """``Bearer <token>`` when ``token`` is set, else Basic with ``user`` (plus a suffix) and ``secret``."""
+    if env.get(token):
+        return {"Authorization": f"Bearer {env[token]}"}
+    name = required(env, user, token)
+    return {"Authorization": basic(name + user_suffix, required(env, secret))}
+
+
+def parse_since(value: str) -> dt.datetime:
+    """An ISO date or time (``2024-03-01``, ``...Z``, ``+0000``) as an aware UTC datetime."""
+    text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", value.strip().replace("Z", "+00:00"))
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise SourceError(f"'{value}' is not an ISO date (e.g. 2024-03-01)") from None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
 
 
 def basic(user: str, secret: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from kbgen.exceptions import SourceError
-from kbgen.sources.pull.base import Page, Vendor, basic, required
+from kbgen.sources.pull.base import Page, Vendor, basic, parse_since, required
 from kbgen.sources.values import obj
 
 FIELDS = (
@@ -73,11 +73,9 @@ class JiraPull(Vendor):
                 "fields": FIELDS,
             }
             url = f"{base}/rest/api/2/search?{urlencode(params, quote_via=quote, safe=',')}"
-        body = self.client.get(url).body
-        issues = body.get("issues") if isinstance(body, dict) else None
-        if not isinstance(issues, list):
-            raise SourceError(f"GET {url.split('?')[0]}: the answer has no 'issues' list")
-        lines = [self._complete(issue) for issue in issues if isinstance(issue, dict)]
+        response, issues = self.get_list(url, "issues")
+        body = response.body
+        lines = [self._complete(issue) for issue in issues]
         marks = [_updated(i) for i in lines if _updated(i)]
         if self.cloud:
             token = body.get("nextPageToken")
@@ -126,24 +124,12 @@ class JiraPull(Vendor):
 
 
 def _updated(issue: dict[str, Any]) -> str:
-    fields = obj(issue.get("fields"))
-    value = fields.get("updated")
+    value = obj(issue.get("fields")).get("updated")
     try:
-        return _parse(value).astimezone(dt.UTC).isoformat() if isinstance(value, str) else ""
-    except ValueError:
+        return parse_since(value).isoformat() if isinstance(value, str) else ""
+    except SourceError:
         return ""
 
 
-def _parse(value: str) -> dt.datetime:
-    text = value.strip().replace("Z", "+00:00")
-    text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)
-    parsed = dt.datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
 def _jql_time(value: str) -> str:
-    try:
-        when = _parse(value) - OVERLAP
-    except ValueError:
-        raise SourceError(f"'{value}' is not an ISO date (e.g. 2024-03-01)") from None
-    return when.strftime("%Y/%m/%d %H:%M")
+    return (parse_since(value) - OVERLAP).strftime("%Y/%m/%d %H:%M")

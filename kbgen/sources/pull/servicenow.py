@@ -16,8 +16,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from kbgen.exceptions import SourceError
-from kbgen.sources.pull.base import Page, Vendor, basic, required
+from kbgen.sources.pull.base import Page, Vendor, bearer_or_basic, parse_since
 
 FIELDS = (
     "sys_id,number,short_description,description,state,incident_state,close_code,close_notes,"
@@ -34,19 +33,18 @@ class ServiceNowPull(Vendor):
 
     @classmethod
     def headers(cls, env: Any) -> dict[str, str]:
-        if env.get("KBGEN_SERVICENOW_TOKEN"):
-            return {"Authorization": f"Bearer {env['KBGEN_SERVICENOW_TOKEN']}"}
-        user = required(env, "KBGEN_SERVICENOW_USER", "KBGEN_SERVICENOW_TOKEN")
-        return {"Authorization": basic(user, required(env, "KBGEN_SERVICENOW_PASSWORD"))}
+        return bearer_or_basic(
+            env,
+            token="KBGEN_SERVICENOW_TOKEN",
+            user="KBGEN_SERVICENOW_USER",
+            secret="KBGEN_SERVICENOW_PASSWORD",
+        )
 
     def first(self, mark: str) -> dict[str, Any]:
         since = mark or self.spec.since
         parts = []
         if since:
-            try:
-                when = dt.datetime.fromisoformat(since.replace("Z", "+00:00")) - OVERLAP
-            except ValueError:
-                raise SourceError(f"'{since}' is not an ISO date (e.g. 2024-03-01)") from None
+            when = parse_since(since) - OVERLAP
             parts.append(
                 f"sys_updated_on>=javascript:gs.dateGenerate('{when:%Y-%m-%d}','{when:%H:%M:%S}')"
             )
@@ -65,11 +63,8 @@ class ServiceNowPull(Vendor):
             "sysparm_offset": cursor["offset"],
         }
         url = f"{self.base_url()}/api/now/table/{quote(table, safe='')}?{urlencode(params, quote_via=quote, safe=',')}"
-        response = self.client.get(url)
-        rows = response.body.get("result") if isinstance(response.body, dict) else None
-        if not isinstance(rows, list):
-            raise SourceError(f"GET {url.split('?')[0]}: the answer has no 'result' list")
-        lines = [r for r in rows if isinstance(r, dict)]
+        response, lines = self.get_list(url, "result")
+        rows = response.body["result"]
         marks = [m for m in (_raw(r.get("sys_updated_on")) for r in lines) if m]
         following = None
         if rows and response.link("next"):

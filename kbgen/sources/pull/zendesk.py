@@ -9,12 +9,10 @@ come from ``/tickets/{id}/comments.json?include=users``, page by page.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from kbgen.exceptions import SourceError
-from kbgen.sources.pull.base import Page, Vendor, basic, required
+from kbgen.sources.pull.base import Page, Vendor, bearer_or_basic, parse_since
 
 
 class ZendeskPull(Vendor):
@@ -23,31 +21,26 @@ class ZendeskPull(Vendor):
 
     @classmethod
     def headers(cls, env: Any) -> dict[str, str]:
-        if env.get("KBGEN_ZENDESK_OAUTH_TOKEN"):
-            return {"Authorization": f"Bearer {env['KBGEN_ZENDESK_OAUTH_TOKEN']}"}
-        email = required(env, "KBGEN_ZENDESK_EMAIL", "KBGEN_ZENDESK_OAUTH_TOKEN")
-        return {"Authorization": basic(f"{email}/token", required(env, "KBGEN_ZENDESK_TOKEN"))}
+        return bearer_or_basic(
+            env,
+            token="KBGEN_ZENDESK_OAUTH_TOKEN",
+            user="KBGEN_ZENDESK_EMAIL",
+            secret="KBGEN_ZENDESK_TOKEN",
+            user_suffix="/token",
+        )
 
     def first(self, mark: str) -> dict[str, Any]:
         if mark:
             return {"cursor": mark}
-        start = 0
-        if self.spec.since:
-            try:
-                when = dt.datetime.fromisoformat(self.spec.since.replace("Z", "+00:00"))
-            except ValueError:
-                raise SourceError(f"'{self.spec.since}' is not an ISO date") from None
-            start = int((when if when.tzinfo else when.replace(tzinfo=dt.UTC)).timestamp())
+        start = int(parse_since(self.spec.since).timestamp()) if self.spec.since else 0
         return {"start_time": start}
 
     def page(self, cursor: dict[str, Any]) -> Page:
         params = {**cursor, "per_page": self.spec.page_size, "exclude_deleted": "true"}
         url = f"{self.base_url()}/api/v2/incremental/tickets/cursor.json?{urlencode(params, quote_via=quote)}"
-        body = self.client.get(url).body
-        tickets = body.get("tickets") if isinstance(body, dict) else None
-        if not isinstance(tickets, list):
-            raise SourceError(f"GET {url.split('?')[0]}: the answer has no 'tickets' list")
-        lines = [self._with_comments(t) for t in tickets if isinstance(t, dict)]
+        response, tickets = self.get_list(url, "tickets")
+        body = response.body
+        lines = [self._with_comments(t) for t in tickets]
         after = body.get("after_cursor")
         following = None
         if body.get("end_of_stream") is not True and after:
