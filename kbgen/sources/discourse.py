@@ -75,7 +75,7 @@ class DiscourseJsonSource(Source):
                         if key not in titles:
                             order.append(key)
                             titles[key] = str(value.get("topic_title") or "")
-                        loose.add(key, value, sort=f"{_number(value):012d}")
+                        loose.add(key, _stored(value), sort=f"{_number(value):012d}")
                         continue
                     yield from self._convert(value, [], file, where)
             for key in order:
@@ -186,6 +186,13 @@ class DiscourseJsonSource(Source):
             created=_created(raw, path, where),
             accepted=_is_accepted(raw, accepted),
         )
+
+
+def _stored(post: dict[str, Any]) -> dict[str, Any]:
+    """What the join keeps of a post: an internal post keeps no text."""
+    internal = _post_type(post) == WHISPER or post.get("hidden") or post.get("deleted_at")
+    dropped = ("cooked", "raw", "content") if internal else ()
+    return {k: v for k, v in post.items() if k not in dropped}
 
 
 def _number(post: Any) -> int:

@@ -202,7 +202,7 @@ class JiraJsonSource(Source):
         for index, raw in enumerate(raw_comments):
             people.extend(_user_names(raw.get("author")))
             people.extend(_user_names(raw.get("updateAuthor")))
-            if _is_internal(raw):
+            if is_internal_comment(raw):
                 self._dropped += 1
                 self.report.private_dropped += 1
                 continue
@@ -225,7 +225,8 @@ class JiraJsonSource(Source):
         return comments
 
 
-def _is_internal(comment: dict[str, Any]) -> bool:
+def is_internal_comment(comment: dict[str, Any]) -> bool:
+    """Restricted, a JSM internal note, or the DC internal property: never published."""
     if comment.get("visibility"):
         return True
     if comment.get("jsdPublic") is False or comment.get("public") is False:

@@ -301,7 +301,10 @@ def test_servicenow_follows_link_next_past_a_short_page(tmp_path: Path) -> None:
             headers={"Link": '<{base}/api/now/table/incident?sysparm_offset=0>;rel="first"'},
         )
         with pull(tmp_path, PullSpec("servicenow", "incident", page_size=2), env=env) as pulled:
-            tickets, report = list(read_tickets(pulled.path, format=pulled.format)), None
+            stream = read_tickets(pulled.path, format=pulled.format)
+            tickets, report = list(stream), None
+            assert stream.report.private_dropped == 3  # one work note per incident, counted
+            assert "spray detector" not in pulled.path.read_text(encoding="utf-8")
             assert pulled.mark == "2024-03-03T08:00:00+00:00"
         assert fake.errors == [] and fake.script == []
     assert [t.id for t in tickets] == ["INC1", "INC2", "INC3"]

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from kbgen.exceptions import SourceError
+from kbgen.sources.jira import is_internal_comment
 from kbgen.sources.pull.base import Page, Vendor, basic, parse_since, required
 from kbgen.sources.values import obj
 
@@ -75,7 +76,7 @@ class JiraPull(Vendor):
             url = f"{base}/rest/api/2/search?{urlencode(params, quote_via=quote, safe=',')}"
         response, issues = self.get_list(url, "issues")
         body = response.body
-        lines = [self._complete(issue) for issue in issues]
+        lines = [_scrubbed(self._complete(issue)) for issue in issues]
         marks = [_updated(i) for i in lines if _updated(i)]
         if self.cloud:
             token = body.get("nextPageToken")
@@ -133,3 +134,12 @@ def _updated(issue: dict[str, Any]) -> str:
 
 def _jql_time(value: str) -> str:
     return (parse_since(value) - OVERLAP).strftime("%Y/%m/%d %H:%M")
+
+
+def _scrubbed(issue: dict[str, Any]) -> dict[str, Any]:
+    """Internal comments keep their markers (the reader counts them) but not their text on disk."""
+    for comment in obj(obj(issue.get("fields")).get("comment")).get("comments") or []:
+        if isinstance(comment, dict) and is_internal_comment(comment):
+            comment["body"] = ""
+            comment.pop("renderedBody", None)
+    return issue

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from kbgen.sources.pull.base import Page, Vendor, bearer_or_basic, parse_since
+from kbgen.sources.servicenow import JOURNAL_HEAD
 
 FIELDS = (
     "sys_id,number,short_description,description,state,incident_state,close_code,close_notes,"
@@ -64,6 +65,8 @@ class ServiceNowPull(Vendor):
         }
         url = f"{self.base_url()}/api/now/table/{quote(table, safe='')}?{urlencode(params, quote_via=quote, safe=',')}"
         response, lines = self.get_list(url, "result")
+        for line in lines:
+            _scrub_work_notes(line)
         rows = response.body["result"]
         marks = [m for m in (_raw(r.get("sys_updated_on")) for r in lines) if m]
         following = None
@@ -81,3 +84,14 @@ def _raw(value: Any) -> str:
         return dt.datetime.fromisoformat(raw.strip()).replace(tzinfo=dt.UTC).isoformat()
     except ValueError:
         return ""
+
+
+def _scrub_work_notes(record: dict[str, Any]) -> None:
+    """Work notes are internal: only their entry headers stay on disk, so the reader can count them."""
+    for name in ("work_notes", "comments_and_work_notes"):
+        value = record.get(name)
+        text = value.get("display_value") if isinstance(value, dict) else value
+        if isinstance(text, str) and text:
+            heads = [m.group(0) for m in JOURNAL_HEAD.finditer(text)]
+            kept = "\n\n".join(heads) if heads else "(internal note)"
+            record[name] = {"display_value": kept, "value": ""} if isinstance(value, dict) else kept

@@ -61,7 +61,17 @@ class ZendeskPull(Vendor):
             body = self.client.get(url).body
             if not isinstance(body, dict):
                 break
-            comments.extend(c for c in body.get("comments") or [] if isinstance(c, dict))
+            for comment in body.get("comments") or []:
+                if isinstance(comment, dict):
+                    if comment.get("public") is not True:
+                        # Kept as a marker (the reader counts it), never its text or metadata.
+                        comment = {
+                            k: comment[k]
+                            for k in ("id", "author_id", "public", "created_at")
+                            if k in comment
+                        }
+                    comment.pop("metadata", None)  # IP address and location of the commenter
+                    comments.append(comment)
             users.extend(u for u in body.get("users") or [] if isinstance(u, dict))
             following = body.get("next_page")
             url = following if isinstance(following, str) and following.startswith("http") else ""
