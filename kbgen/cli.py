@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from kbgen.cli_options import echo_json, json_option, kb_option, reader_options
+from kbgen.cli_options import echo_json, json_option, kb_option, reader_options, strict_options
 from kbgen.plugins import plugin_manager
 
 
@@ -56,13 +56,7 @@ def init(directory: Path) -> None:
 @cli.command()
 @click.argument("sources", nargs=-1, required=True)
 @reader_options
-@click.option(
-    "--strict",
-    is_flag=True,
-    help="Refuse tickets whose export holds only part of their conversation (e.g. fewer "
-    "comments than Jira's comment.total) instead of capturing them flagged.",
-)
-@click.option("--delimiter", help="CSV delimiter (default: detected; e.g. ';' or tab).")
+@strict_options
 @click.option("--jql", help="jira:PROJECT pulls: the JQL to pull (without ORDER BY).")
 @click.option(
     "--query",
@@ -146,7 +140,7 @@ def capture(
         batch_branch=batch_branch,
         show_progress=not as_json and sys.stderr.isatty(),
     )
-    stages = _reading_stages(strict=strict, delimiter=_delimiter(delimiter))
+    stages = _reading_stages(strict=strict, delimiter=delimiter)
     if not pulls:
         report = capture_tickets(kb, [Path(s) for s in sources], options, stages=stages)
     else:
@@ -166,16 +160,6 @@ def capture(
     else:
         for line in report.summary_lines():
             click.echo(line)
-
-
-def _delimiter(value: str | None) -> str | None:
-    if value is None:
-        return None
-    named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
-    value = named.get(value.lower(), value)
-    if len(value) != 1:
-        raise click.BadParameter("give one character, or tab", param_hint="--delimiter")
-    return value
 
 
 def _reading_stages(*, strict: bool, delimiter: str | None) -> Any:

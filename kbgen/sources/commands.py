@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kbgen.cli_options import echo_json, json_option, reader_options
+from kbgen.cli_options import echo_json, json_option, reader_options, strict_options
 
 
 @click.group("sources")
@@ -37,10 +37,7 @@ def list_formats() -> None:
 @sources_group.command("check")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @reader_options
-@click.option(
-    "--strict", is_flag=True, help="Refuse tickets holding only part of their conversation."
-)
-@click.option("--delimiter", help="CSV delimiter (default: detected).")
+@strict_options
 @json_option
 def check(
     path: Path,
@@ -71,7 +68,7 @@ def check(
         encoding=encoding,
         skip_bad_records=skip_bad_records,
         strict=strict,
-        delimiter={"tab": "\t", "\\t": "\t"}.get(delimiter or "", delimiter) or None,
+        delimiter=delimiter,
     )
     for _ in stream:
         pass

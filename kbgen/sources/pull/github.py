@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from kbgen.exceptions import SourceError
-from kbgen.sources.pull.base import Page, Vendor, required
+from kbgen.sources.pull.base import Page, Vendor, parse_since, required
 
 API = "https://api.github.com"
 
@@ -43,7 +43,9 @@ class GitHubPull(Vendor):
             "direction": "asc",
             "per_page": self.spec.page_size,
         }
-        since = mark or self.spec.since
+        since = mark
+        if not since and self.spec.since:
+            since = parse_since(self.spec.since).strftime("%Y-%m-%dT%H:%M:%SZ")
         if since:
             params["since"] = since
         path = "/repos/" + "/".join(quote(p, safe="") for p in owner_repo.split("/"))
