@@ -58,6 +58,20 @@ class BenchData:
             write_jira_export(path, n, self.seed, self.profile)
         return path
 
+    def export(self, kind: str, n: int) -> Path:
+        """``n`` tickets in one of the newer source shapes (bench.exports.KINDS)."""
+        from bench.exports import write_export
+
+        suffix = {"stackexchange": ".xml", "github": "", "markdown": ""}.get(kind, ".json")
+        path = self._path(f"{kind}-{n}{suffix}")
+        done = path.with_name(path.name + ".complete")
+        if not done.exists():
+            if path.is_dir():
+                shutil.rmtree(path)
+            write_export(kind, path, n, self.seed, self.profile)
+            done.touch()
+        return path
+
     def csv(self, n: int) -> tuple[Path, Path | None]:
         """The SGCC-shaped CSV and its mapping (None until the sources package ships one)."""
         mapping = sgcc_mapping()

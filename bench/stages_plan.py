@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.data import BenchData
-from bench.measure import Figure, MeasureFailed, StageNotLanded, run_child
+from bench.measure import REPO_ROOT, Figure, MeasureFailed, StageNotLanded, run_child
 from bench.report import Row
 
 STAGES = ("capture", "build", "search", "stats", "browser")
@@ -174,6 +174,7 @@ def _capture(plan: Plan, data: BenchData, runs: int, budget: float | None) -> li
                 "read only (Jira JSON)", label(n), r, b, "stdlib json.load", n, aim=False
             )
         )
+    rows += _newer_sources(plan, data, runs, budget)
     if len(memory) > 1 and all(memory.values()):
         small, large = memory[min(memory)], memory[max(memory)]
         assert small is not None and large is not None
@@ -203,6 +204,36 @@ def _capture(plan: Plan, data: BenchData, runs: int, budget: float | None) -> li
     rows.append(
         _throughput_row("capture (SGCC CSV)", f"{label(n)} tickets", k, b, "stdlib csv.reader", n)
     )
+    return rows
+
+
+def _newer_sources(plan: Plan, data: BenchData, runs: int, budget: float | None) -> list[Row]:
+    """Read-only rows for the forum, Q&A, tracker and Markdown-folder readers (issue #19)."""
+    from bench.exports import KINDS, LABELS
+
+    rows: list[Row] = []
+    n = plan.capture_sizes[0]
+    mapping = (
+        REPO_ROOT / "kbgen" / "scaffold" / "site_config" / "sources" / "markdown-jira-export.yml"
+    )
+    for kind in KINDS:
+        stage = f"read only ({LABELS[kind]})"
+        if over_budget(budget):
+            rows.append(Row(stage, label(n), "tickets/s", status="skipped: time budget"))
+            continue
+        export = str(data.export(kind, n))
+        args: dict[str, Any] = {"export": export, "fmt": "auto"}
+        if kind == "markdown":
+            args.update(fmt="mapping", mapping=str(mapping))
+        k, b = pair(
+            ("bench.stages.capture:read_tickets", args),
+            ("bench.stages.capture:parse_any", {"export": export}),
+            runs,
+            budget=budget,
+        )
+        rows.append(
+            _throughput_row(stage, label(n), k, b, "stdlib parse of the same files", n, aim=False)
+        )
     return rows
 
 

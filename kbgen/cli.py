@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from kbgen.cli_options import echo_json, json_option, kb_option, reader_options
+from kbgen.cli_options import echo_json, json_option, kb_option, reader_options, strict_options
 from kbgen.plugins import plugin_manager
 
 
@@ -53,8 +54,24 @@ def init(directory: Path) -> None:
 
 
 @cli.command()
-@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("sources", nargs=-1, required=True)
 @reader_options
+@strict_options
+@click.option("--jql", help="jira:PROJECT pulls: the JQL to pull (without ORDER BY).")
+@click.option(
+    "--query",
+    help="servicenow:TABLE pulls: the encoded query (default stateIN6,7); "
+    "github:OWNER/REPO pulls: the issue state (default closed).",
+)
+@click.option("--since", help="Pulls: where a first pull starts, as an ISO date (default: all).")
+@click.option("--restart", is_flag=True, help="Pulls: drop an unfinished pull and start afresh.")
+@click.option(
+    "--page-size",
+    type=click.IntRange(1, 1000),
+    default=100,
+    show_default=True,
+    help="Pulls: records per request.",
+)
 @click.option(
     "--branch/--no-branch",
     default=None,
@@ -64,30 +81,55 @@ def init(directory: Path) -> None:
 @kb_option
 @json_option
 def capture(
-    sources: tuple[Path, ...],
+    sources: tuple[str, ...],
     fmt: str,
     mapping: Path | None,
     encoding: str | None,
     skip_bad_records: bool,
+    strict: bool,
+    delimiter: str | None,
+    jql: str | None,
+    query: str | None,
+    since: str | None,
+    restart: bool,
+    page_size: int,
     branch: bool | None,
     batch_branch: str | None,
     kb_dir: Path,
     as_json: bool,
 ) -> None:
-    """Draft articles from resolved tickets in SOURCES.
+    """Draft articles from resolved tickets in SOURCES (export files, or one live pull).
 
     Private notes are dropped, personal data and secrets are redacted, and a
     ticket that an existing article already answers is linked to it instead of
     drafted again. Re-running on the same export changes nothing.
 
+    A source VENDOR:TARGET pulls live from the helpdesk's API (tokens from the
+    environment, see docs/sources/pull.md): jira:PROJECT, servicenow:TABLE,
+    zendesk:, github:OWNER/REPO. Pulls are incremental (the high-water mark is
+    kept in .kbgen/pulls/) and a pull that fails midway resumes at its last page.
+
     \b
     Example:
         kbgen capture jira-export.json
         kbgen capture incidents.csv --mapping site_config/sources/sgcc.yml --json
+        KBGEN_JIRA_URL=https://jira.example.org KBGEN_JIRA_TOKEN=... \\
+            kbgen capture jira:HD --jql "project = HD AND statusCategory = Done"
     """
-    from kbgen.drafting import CaptureOptions, capture_tickets
+    from kbgen.drafting import CaptureOptions, CaptureReport, capture_tickets
     from kbgen.kb import KnowledgeBase
+    from kbgen.sources.pull import PullSpec, parse_pull_spec, pull
 
+    pulls = [parse_pull_spec(s) for s in sources if not Path(s).exists()]
+    if any(p is None for p in pulls):
+        missing = next(s for s in sources if not Path(s).exists() and parse_pull_spec(s) is None)
+        raise click.BadParameter(f"no such file or folder: {missing}", param_hint="SOURCES")
+    if pulls and len(sources) > 1:
+        raise click.UsageError(
+            "a live pull (VENDOR:TARGET) is captured on its own; give one source"
+        )
+    if not pulls and (jql or query or since or restart):
+        raise click.UsageError("--jql, --query, --since and --restart apply to live pulls only")
     kb = KnowledgeBase.open(kb_dir)
     options = CaptureOptions(
         format=fmt,
@@ -98,12 +140,50 @@ def capture(
         batch_branch=batch_branch,
         show_progress=not as_json and sys.stderr.isatty(),
     )
-    report = capture_tickets(kb, list(sources), options)
+    stages = _reading_stages(strict=strict, delimiter=delimiter)
+    if not pulls:
+        report = capture_tickets(kb, [Path(s) for s in sources], options, stages=stages)
+    else:
+        vendor, target = pulls[0] or ("", "")
+        spec = PullSpec(vendor, target, query=(jql or query or ""), since=since or "",
+                        page_size=page_size, restart=restart)  # fmt: skip
+        with pull(kb.state_dir, spec) as pulled:
+            options.format, options.mapping = pulled.format, None
+            if pulled.items:
+                report = capture_tickets(kb, [pulled.path], options, stages=stages)
+            else:
+                report = CaptureReport(warnings=[f"nothing new since the last {vendor} pull"])
+            pulled.commit()
+    _account_source_skips(report)
     if as_json:
         echo_json(report.to_json())
     else:
         for line in report.summary_lines():
             click.echo(line)
+
+
+def _reading_stages(*, strict: bool, delimiter: str | None) -> Any:
+    """The real capture stages, reading with --strict and --delimiter."""
+    import dataclasses
+    from functools import partial
+
+    from kbgen.drafting import default_stages
+    from kbgen.sources import read_tickets
+
+    reader = partial(read_tickets, strict=strict, delimiter=delimiter)
+    return dataclasses.replace(default_stages(), read_tickets=reader)
+
+
+def _account_source_skips(report: Any) -> None:
+    """Records a source read but did not turn into tickets join the run's skipped list.
+
+    So that every ticket of the export is accounted for in one place: drafted,
+    merged, linked, already captured or skipped with a reason.
+    """
+    for source in report.sources:
+        for skipped in source.get("skipped") or []:
+            report.tickets_read += 1
+            report.skip(skipped.get("ticket") or skipped.get("record", ""), skipped["reason"])
 
 
 @cli.command()

@@ -57,6 +57,31 @@ def reader_options(fn: F) -> F:
     )(fn)
 
 
+def _delimiter(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+    value = named.get(value.lower(), value)
+    if len(value) != 1:
+        raise click.BadParameter("give one character, or tab")
+    return value
+
+
+def strict_options(fn: F) -> F:
+    """``--strict`` and ``--delimiter``: for commands that read exports as capture does."""
+    fn = click.option(
+        "--delimiter",
+        callback=_delimiter,
+        help="CSV delimiter: one character, or tab (default: detected).",
+    )(fn)
+    return click.option(
+        "--strict",
+        is_flag=True,
+        help="Refuse tickets whose export holds only part of their conversation (e.g. fewer "
+        "comments than Jira's comment.total) instead of capturing them flagged.",
+    )(fn)
+
+
 def echo_json(data: Any) -> None:
     """Stable JSON: sorted keys would reorder documented shapes, so keep insertion order."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

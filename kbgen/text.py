@@ -118,10 +118,15 @@ def escape_inline(text: str) -> str:
 
 
 def _escape_prose_line(line: str) -> str:
-    line = line.strip()
-    escaped = escape_inline(line)
-    # Block syntax at line start: headings, list markers, setext underlines, "1." lists.
-    # (">" is already "&gt;"; "=" cannot be backslash-escaped, so it becomes an entity.)
+    return escape_line_start(escape_inline(line.strip()))
+
+
+def escape_line_start(escaped: str) -> str:
+    """Keep block syntax at the start of an already inline-escaped line literal.
+
+    Headings, list markers, setext underlines and "1." lists. (">" is already
+    "&gt;"; "=" cannot be backslash-escaped, so it becomes an entity.)
+    """
     return _LINE_START_SPECIAL.sub(_escape_block_marker, escaped, count=1)
 
 
@@ -139,6 +144,14 @@ def fence(code: str, info: str = "text") -> str:
     longest = max((len(m) for m in re.findall(r"`+", code)), default=0)
     ticks = "`" * max(3, longest + 1)
     return f"{ticks}{info}\n{code.rstrip()}\n{ticks}"
+
+
+def code_span(code: str) -> str:
+    """An inline code span whose backtick run is longer than any inside ``code``."""
+    longest = max((len(r) for r in re.findall(r"`+", code)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if code.startswith("`") or code.endswith("`") else ""
+    return f"{ticks}{pad}{code}{pad}{ticks}"
 
 
 def plain_to_markdown(text: str | None) -> str:

@@ -33,6 +33,28 @@ def parse_csv(export: str) -> dict[str, float]:
     return result
 
 
+def parse_any(export: str) -> dict[str, float]:
+    """The floor for the newer shapes: stdlib json / ElementTree / reading the Markdown files."""
+    import xml.etree.ElementTree as ET
+
+    result: dict[str, float] = {}
+    path = Path(export)
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    with stopwatch(result):
+        items = 0
+        for file in files:
+            if file.suffix == ".xml":
+                items += sum(1 for _ in ET.parse(file).getroot())
+            elif file.suffix == ".json":
+                with open(file, encoding="utf-8") as fh:
+                    items += len(json.load(fh))
+            else:
+                file.read_text(encoding="utf-8")
+                items += 1
+    result["items"] = items
+    return result
+
+
 def read_tickets(export: str, fmt: str, mapping: str | None = None) -> dict[str, float]:
     """kbgen's source reader alone: parse, drop private notes, normalise."""
     sources = require("kbgen.sources", "read_tickets")

@@ -20,14 +20,17 @@ from kbgen.exceptions import SourceError
 from kbgen.models import Ticket
 from kbgen.plugins import plugin_manager
 from kbgen.sources.base import MemorySource, Source
-from kbgen.sources.report import BadRecord, ReadReport
+from kbgen.sources.formats import TEXT_FORMATS, to_markdown
+from kbgen.sources.report import BadRecord, ReadReport, SkippedRecord
 from kbgen.sources.store import StoredTicket, TicketLink, TicketStore
-from kbgen.sources.textio import check_not_empty, read_head
+from kbgen.sources.textio import check_not_empty, export_files, read_head
 
 __all__ = [
+    "TEXT_FORMATS",
     "BadRecord",
     "MemorySource",
     "ReadReport",
+    "SkippedRecord",
     "Source",
     "StoredTicket",
     "TicketLink",
@@ -37,6 +40,7 @@ __all__ = [
     "detect_format",
     "get_source",
     "read_tickets",
+    "to_markdown",
 ]
 
 
@@ -70,7 +74,7 @@ def detect_format(path: Path, *, mapping: Path | None = None) -> type[Source]:
     if mapping is not None:
         return get_source("mapping")
     if path.is_dir():
-        return get_source("jira-json")
+        return _detect_folder(path)
     check_not_empty(path)
     head = read_head(path)
     for cls in _sources().values():
@@ -80,6 +84,24 @@ def detect_format(path: Path, *, mapping: Path | None = None) -> type[Source]:
     raise SourceError(
         "cannot tell which export format this is; pass --format with one of: "
         f"{', '.join(sniffable)}, or --mapping with a mapping file",
+        path=path,
+    )
+
+
+def _detect_folder(path: Path) -> type[Source]:
+    """A folder is read by the source that recognises its first export file."""
+    files = export_files(path)
+    for file in files[:1]:
+        head = read_head(file)
+        for cls in _sources().values():
+            if cls.reads_folders and not cls.needs_mapping and cls.sniff(file, head):
+                return cls
+    if not files:
+        raise SourceError("the folder holds no export files (.json, .jsonl, .xml, .csv)", path=path)
+    folder_sources = [n for n, c in _sources().items() if c.reads_folders and not c.needs_mapping]
+    raise SourceError(
+        f"cannot tell which export format {files[0].name} is; pass --format with one of: "
+        f"{', '.join(folder_sources)}, or --mapping with a mapping file",
         path=path,
     )
 
@@ -105,6 +127,11 @@ class TicketStream:
             if key in seen:
                 # Time-based incremental exports repeat tickets; one ticket is one record.
                 duplicates += 1
+                self.report.skip(
+                    f"ticket {ticket.id}",
+                    "repeated ticket id (the first occurrence was kept)",
+                    ticket.id,
+                )
                 continue
             seen.add(key)
             self.report.tickets_read += 1
@@ -123,8 +150,14 @@ def read_tickets(
     mapping: Path | None = None,
     encoding: str | None = None,
     skip_bad_records: bool = False,
+    strict: bool = False,
+    delimiter: str | None = None,
 ) -> TicketStream:
-    """Read an export (file, or folder of Jira issue files) as a stream of tickets."""
+    """Read an export (a file, or a folder of export files) as a stream of tickets.
+
+    ``strict`` refuses tickets whose export holds only part of their conversation
+    (they are otherwise captured and flagged); ``delimiter`` overrides CSV detection.
+    """
     path = Path(path)
     if not path.exists():
         raise SourceError("no such file or folder", path=path)
@@ -133,6 +166,11 @@ def read_tickets(
         raise SourceError(f"format '{cls.name}' needs --mapping MAPPING.yml", path=path)
     report = ReadReport(path=str(path), format=cls.name)
     source = cls(
-        report=report, encoding=encoding, mapping=mapping, skip_bad_records=skip_bad_records
+        report=report,
+        encoding=encoding,
+        mapping=mapping,
+        skip_bad_records=skip_bad_records,
+        strict=strict,
+        delimiter=delimiter,
     )
     return TicketStream(source, path)

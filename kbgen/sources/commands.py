@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kbgen.cli_options import echo_json, json_option, reader_options
+from kbgen.cli_options import echo_json, json_option, reader_options, strict_options
 
 
 @click.group("sources")
@@ -37,6 +37,7 @@ def list_formats() -> None:
 @sources_group.command("check")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @reader_options
+@strict_options
 @json_option
 def check(
     path: Path,
@@ -44,6 +45,8 @@ def check(
     mapping: Path | None,
     encoding: str | None,
     skip_bad_records: bool,
+    strict: bool,
+    delimiter: str | None,
     as_json: bool,
 ) -> None:
     """Read PATH as capture would and report what it holds, without drafting anything.
@@ -59,7 +62,13 @@ def check(
     from kbgen.sources import read_tickets
 
     stream = read_tickets(
-        path, format=fmt, mapping=mapping, encoding=encoding, skip_bad_records=skip_bad_records
+        path,
+        format=fmt,
+        mapping=mapping,
+        encoding=encoding,
+        skip_bad_records=skip_bad_records,
+        strict=strict,
+        delimiter=delimiter,
     )
     for _ in stream:
         pass

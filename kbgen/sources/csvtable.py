@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kbgen.exceptions import SourceError
 from kbgen.sources.base import Source
-from kbgen.sources.textio import CsvRows
+from kbgen.sources.textio import CsvRows, delimiter_of
 
 
 @dataclass
@@ -38,18 +38,21 @@ class CsvRecord:
 
 
 def csv_records(
-    source: Source, path: Path, *, required: Iterable[str] = (), delimiter: str = ","
+    source: Source, path: Path, *, required: Iterable[str] = (), delimiter: str | None = None
 ) -> Iterator[CsvRecord]:
     """Rows of ``path`` whose width matches the header; bad rows go to ``source.bad_record``.
 
+    The delimiter is ``--delimiter`` (``source.delimiter``), else ``delimiter``
+    (a mapping's), else detected; what was detected goes into the report.
     A row with a NUL character is refused: NUL never appears in a text export,
     so it means a binary or corrupted file, and nothing from it is trusted.
     """
-    rows = CsvRows(path, source.encoding, delimiter=delimiter)
+    rows = CsvRows(path, source.encoding, delimiter=source.delimiter or delimiter or None)
     checked = False
     for line, cells in rows:
         header = rows.header
         if not checked:
+            _note_detected(source, rows)
             missing = [c for c in required if c not in header]
             if missing:
                 raise SourceError(
@@ -82,6 +85,7 @@ def csv_records(
             continue
         yield CsvRecord(line, header, cells)
     if not checked:
+        _note_detected(source, rows)
         missing = [c for c in required if c not in rows.header]
         if missing:
             raise SourceError(
@@ -92,11 +96,18 @@ def csv_records(
             )
 
 
+def _note_detected(source: Source, rows: CsvRows) -> None:
+    names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+    source.report.detected["delimiter"] = names.get(rows.delimiter or ",", repr(rows.delimiter))
+    source.report.detected["encoding"] = rows.codec
+
+
 def csv_header(head: bytes) -> list[str]:
-    """The header names from the first bytes of a CSV file (for sniffing)."""
+    """The header names from the first bytes of a CSV file (for sniffing), any delimiter."""
     text = head.decode("utf-8-sig", "ignore")
     first = text.splitlines()[0] if text else ""
+    delimiter = delimiter_of(text, complete=False)
     try:
-        return [h.strip() for h in next(csv.reader(io.StringIO(first)))]
+        return [h.strip() for h in next(csv.reader(io.StringIO(first), delimiter=delimiter))]
     except (StopIteration, csv.Error):
         return []

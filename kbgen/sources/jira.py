@@ -8,9 +8,10 @@ Internal content is dropped here, structurally:
 * the Server/DC comment property ``sd.public.comment`` with ``internal: true`` too;
 * an issue with an issue security level (``fields.security``) is skipped whole.
 
-An issue whose comments were cut by pagination (``comment.total`` larger than
-the comments present) is a bad record: half a conversation must not become an
-article.
+An issue whose export holds fewer comments than its ``comment.total`` is
+captured with the comments it has and flagged for the reviewer: comments can be
+deleted or restricted, so real exports often fall short. ``--strict`` makes such
+an issue a bad record again.
 """
 
 from __future__ import annotations
@@ -23,16 +24,17 @@ from urllib.parse import urlsplit
 
 from kbgen.exceptions import SourceError
 from kbgen.models import Comment, Environment, Role, Ticket
-from kbgen.sources.base import Source
-from kbgen.sources.jira_markup import adf_plain_text, adf_to_markdown, wiki_to_markdown
+from kbgen.sources.base import Source, comments_incomplete_flag
+from kbgen.sources.formats import to_markdown
 from kbgen.sources.jsonstream import JsonDocument, iter_json_lines, looks_like_json_lines
-from kbgen.sources.textio import read_head
-from kbgen.sources.values import MAX_TEXT_CHARS, ValueProblem, limit_text, optional_datetime
-from kbgen.text import clean_text, detect_language, plain_to_markdown
+from kbgen.sources.textio import export_files, read_head
+from kbgen.sources.values import ValueProblem, optional_datetime
+from kbgen.text import clean_text, detect_language
 
 
 class JiraJsonSource(Source):
     name = "jira-json"
+    reads_folders = True
     description = (
         "Jira REST v2/v3 JSON: search response, one issue, a folder of issues, or JSON Lines"
     )
@@ -44,7 +46,7 @@ class JiraJsonSource(Source):
 
     def read(self, path: Path) -> Iterator[Ticket]:
         if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".json", ".jsonl"))
+            files = [p for p in export_files(path) if p.suffix.lower() in (".json", ".jsonl")]
             if not files:
                 raise SourceError("the folder holds no .json issue files", path=path)
             for file in files:
@@ -109,6 +111,7 @@ class JiraJsonSource(Source):
         if fields.get("security"):
             self.report.note("issues with an issue security level were skipped as internal")
             self.report.private_dropped += 1
+            self.report.skip(record, "the issue has a security level (internal)", key)
             return None
         flags: list[str] = []
         people: list[str] = []
@@ -116,16 +119,7 @@ class JiraJsonSource(Source):
             people.extend(_user_names(fields.get(user_field)))
 
         def text(value: Any, field: str) -> str:
-            if isinstance(value, dict):
-                markdown, adf_flags, mentioned = adf_to_markdown(value)
-                flags.extend(f for f in adf_flags if f not in flags)
-                people.extend(mentioned)
-                if len(markdown) > MAX_TEXT_CHARS:
-                    # Cutting Markdown could leave a code fence open: cut the plain text instead.
-                    return plain_to_markdown(limit_text(adf_plain_text(value), field, flags))
-                return markdown
-            raw = value if isinstance(value, str) else ""
-            return wiki_to_markdown(limit_text(raw, field, flags), people)
+            return to_markdown(value, "jira", field=field, flags=flags, people=people)
 
         def when(field: str) -> Any:
             value = fields.get(field)
@@ -134,6 +128,7 @@ class JiraJsonSource(Source):
             except ValueProblem as exc:
                 raise SourceError(str(exc), path=path, record=where, field=field) from None
 
+        self._flags = flags
         comments = self._comments(fields, path, where, text, people)
         components = [
             clean_text(c.get("name")) for c in fields.get("components") or [] if isinstance(c, dict)
@@ -185,13 +180,21 @@ class JiraJsonSource(Source):
             return []
         raw_comments = [c for c in block.get("comments") or [] if isinstance(c, dict)]
         total = block.get("total")
-        if isinstance(total, int) and total > len(raw_comments):
-            raise SourceError(
-                f"the export holds {len(raw_comments)} of {total} comments; export the issue "
-                "with all its comments (half a conversation is not captured)",
-                path=path,
-                record=where,
-                field="comment",
+        if isinstance(total, int) and not isinstance(total, bool) and total > len(raw_comments):
+            self._flags.append(
+                self.incomplete(
+                    SourceError(
+                        f"the export holds {len(raw_comments)} of {total} comments; export the "
+                        "issue with all its comments (half a conversation is not captured)",
+                        path=path,
+                        record=where,
+                        field="comment",
+                    ),
+                    comments_incomplete_flag(len(raw_comments), total),
+                    "some issues hold fewer comments than their comment.total (restricted or "
+                    "deleted comments); they were captured with the comments present and flagged "
+                    "for the reviewer (--strict refuses them)",
+                )
             )
         reporter = _user_ids(fields.get("reporter"))
         resolvers = _user_ids(fields.get("assignee"))
@@ -199,7 +202,7 @@ class JiraJsonSource(Source):
         for index, raw in enumerate(raw_comments):
             people.extend(_user_names(raw.get("author")))
             people.extend(_user_names(raw.get("updateAuthor")))
-            if _is_internal(raw):
+            if is_internal_comment(raw):
                 self._dropped += 1
                 self.report.private_dropped += 1
                 continue
@@ -222,7 +225,8 @@ class JiraJsonSource(Source):
         return comments
 
 
-def _is_internal(comment: dict[str, Any]) -> bool:
+def is_internal_comment(comment: dict[str, Any]) -> bool:
+    """Restricted, a JSM internal note, or the DC internal property: never published."""
     if comment.get("visibility"):
         return True
     if comment.get("jsdPublic") is False or comment.get("public") is False:

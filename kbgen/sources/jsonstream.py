@@ -55,6 +55,12 @@ class _Walker:
         self.buf = fh.read(READ_CHUNK).lstrip("\ufeff")
         self.pos = 0
         self.eof = False
+        self.counts: dict[str | None, int] = {}  # items handed out per array key
+
+    def _next_index(self, key: str | None) -> int:
+        index = self.counts.get(key, 0)
+        self.counts[key] = index + 1
+        return index
 
     # Buffer management ------------------------------------------------------
     def _fill(self) -> bool:
@@ -144,22 +150,25 @@ class _Walker:
         if self._skip_ws() == "]":
             self.pos += 1
             return
-        index = 0
         while True:
+            index = self._next_index(key)
             yield JsonItem(key, index, self._value(f"{where} at item {index + 1}"))
-            index += 1
-            if self._expect(",]", f"after item {index} {where}") == "]":
+            if self._expect(",]", f"after item {index + 1} {where}") == "]":
                 return
+
+    def _key(self) -> str:
+        key = self._value("in a top-level key")
+        if not isinstance(key, str):
+            raise SourceError("not valid JSON: object keys must be strings", path=self.doc.path)
+        self._expect(":", f"after key '{key}'")
+        return key
 
     def _object(self) -> Iterator[JsonItem]:
         if self._skip_ws() == "}":
             self.pos += 1
             return
         while True:
-            key = self._value("in a top-level key")
-            if not isinstance(key, str):
-                raise SourceError("not valid JSON: object keys must be strings", path=self.doc.path)
-            self._expect(":", f"after key '{key}'")
+            key = self._key()
             if key in self.doc.array_keys and self._skip_ws() == "[":
                 self.pos += 1
                 self.doc.envelope.setdefault("_arrays", []).append(key)
@@ -192,3 +201,96 @@ def looks_like_json_lines(head: bytes) -> bool:
     return (
         len(lines) >= 2 and all(ln.startswith(b"{") for ln in lines[:2]) and lines[0].endswith(b"}")
     )
+
+
+@dataclass
+class JsonValues:
+    """Streams every item of a file that may hold several JSON values one after another.
+
+    ``gh api --paginate`` writes one merged array, several arrays back to back
+    (before gh 2.48), concatenated objects, an array of pages (``--slurp``) or
+    one value per line (``--jq '.[]'``); helpdesk scripts write JSON Lines.
+    Whatever the shape, each item comes out once, in file order:
+
+    * the items of a top-level array (an array of arrays is flattened one level);
+    * the items of an array under one of ``array_keys`` in a top-level object
+      (the object's other keys go to ``envelopes``);
+    * a top-level object with none of ``array_keys``, as one item.
+    """
+
+    path: Path
+    array_keys: tuple[str, ...] = ()
+    encoding: str | None = None
+    envelopes: list[dict[str, Any]] = field(default_factory=list)
+
+    def items(self) -> Iterator[JsonItem]:
+        check_not_empty(self.path)
+        with open_text(self.path, self.encoding) as fh:
+            doc = JsonDocument(self.path, self.array_keys, self.encoding)
+            yield from _SequenceWalker(fh, doc, self).walk_all()
+
+
+class _SequenceWalker(_Walker):
+    def __init__(self, fh: IO[str], doc: JsonDocument, values: JsonValues) -> None:
+        super().__init__(fh, doc)
+        self.values = values
+
+    def walk_all(self) -> Iterator[JsonItem]:
+        seen = False
+        while True:
+            first = self._skip_ws()
+            if not first:
+                if not seen:
+                    raise SourceError("not JSON: the file holds no JSON value", path=self.doc.path)
+                return
+            seen = True
+            if first == "[":
+                self.pos += 1
+                yield from self._flat_array()
+            elif first == "{":
+                self.pos += 1
+                yield from self._envelope_or_item()
+            else:
+                raise SourceError(
+                    f"not JSON: expected '{{' or '[' at the top level, found {first!r}",
+                    path=self.doc.path,
+                )
+
+    def _flat_array(self) -> Iterator[JsonItem]:
+        if self._skip_ws() == "]":
+            self.pos += 1
+            return
+        while True:
+            if self._skip_ws() == "[":  # --slurp: an array of pages
+                self.pos += 1
+                yield from self._flat_array()
+            else:
+                index = self._next_index(None)
+                yield JsonItem(
+                    None, index, self._value(f"in a top-level array at item {index + 1}")
+                )
+            if self._expect(",]", "after an item of a top-level array") == "]":
+                return
+
+    def _envelope_or_item(self) -> Iterator[JsonItem]:
+        rest: dict[str, Any] = {}
+        streamed = False
+        if self._skip_ws() == "}":
+            self.pos += 1
+            rest_item: dict[str, Any] = {}
+            yield JsonItem(None, self._next_index(None), rest_item)
+            return
+        while True:
+            key = self._key()
+            if key in self.values.array_keys and self._skip_ws() == "[":
+                self.pos += 1
+                streamed = True
+                yield from self._array(key)
+            else:
+                rest[key] = self._value(f"in '{key}'")
+            if self._expect(",}", f"after '{key}'") == "}":
+                break
+        if streamed:
+            self.values.envelopes.append(rest)
+        else:
+            yield JsonItem(None, self._next_index(None), rest)

@@ -6,10 +6,14 @@ from typing import Any
 
 from kbgen.hookspecs import hookimpl
 from kbgen.sources.commands import sources_group
+from kbgen.sources.discourse import DiscourseJsonSource
+from kbgen.sources.freshdesk import FreshdeskJsonSource
+from kbgen.sources.github import GitHubIssuesSource
 from kbgen.sources.jira import JiraJsonSource
 from kbgen.sources.jira_csv import JiraCsvSource
 from kbgen.sources.mapping import MappingSource
 from kbgen.sources.servicenow import ServiceNowCsvSource, ServiceNowJsonSource
+from kbgen.sources.stackexchange import StackExchangeSource
 from kbgen.sources.threads import ThreadsCsvSource
 from kbgen.sources.zendesk import ZendeskJsonSource
 
@@ -20,6 +24,10 @@ def register_sources() -> list[Any]:
     return [
         JiraJsonSource,
         ServiceNowJsonSource,
+        GitHubIssuesSource,
+        DiscourseJsonSource,
+        StackExchangeSource,
+        FreshdeskJsonSource,
         ZendeskJsonSource,
         JiraCsvSource,
         ServiceNowCsvSource,

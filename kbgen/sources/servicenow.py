@@ -64,7 +64,7 @@ _PEOPLE = (
     "sys_created_by",
     "sys_updated_by",
 )
-_JOURNAL_HEAD = re.compile(
+JOURNAL_HEAD = re.compile(
     r"^(?P<when>\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4} \d{1,2}:\d{2}(?::\d{2})?(?: ?[AP]M)?) - "
     r"(?P<who>.+?) \((?P<kind>[^()]+)\)\s*$",
     re.MULTILINE,
@@ -169,13 +169,13 @@ class _ServiceNowBase(Source):
         self._dropped = 0
         notes = inc.text("work_notes")
         if notes:
-            entries = max(1, len(_JOURNAL_HEAD.findall(notes)))
+            entries = max(1, len(JOURNAL_HEAD.findall(notes)))
             self._dropped += entries
             self.report.private_dropped += entries
         text = inc.text("comments")
         if not text:
             return []
-        heads = list(_JOURNAL_HEAD.finditer(text))
+        heads = list(JOURNAL_HEAD.finditer(text))
         if not heads:
             # One unlabelled blob: it is the comments field, so it is public.
             return [Comment(markdown(text, "comments", flags), "other")]

@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
+from kbgen.exceptions import SourceError
 from kbgen.text import DEFAULT_MISSING, clean_text, is_missing, plain_to_markdown
 
 # Text fields longer than this are cut, with a visible marker and a ticket flag.
@@ -113,3 +115,32 @@ def has_nul(value: str) -> bool:
 def markdown(text: str | None, field: str, flags: list[str]) -> str:
     """Plain export text -> safe Markdown, length-limited."""
     return plain_to_markdown(limit_text(clean_text(text), field, flags))
+
+
+def timestamp(value: object, *, path: object, record: str, field: str) -> dt.datetime | None:
+    """An ISO timestamp (or epoch seconds) of a JSON record, or a SourceError naming the field."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        try:
+            return dt.datetime.fromtimestamp(float(value), tz=dt.UTC)
+        except (OverflowError, OSError, ValueError):
+            raise SourceError(
+                f"{value!r} is not a timestamp", path=str(path), record=record, field=field
+            ) from None
+    if not isinstance(value, str):
+        raise SourceError(
+            f"expected a date, got {type(value).__name__}",
+            path=str(path),
+            record=record,
+            field=field,
+        )
+    try:
+        return optional_datetime(value)
+    except ValueProblem as exc:
+        raise SourceError(str(exc), path=str(path), record=record, field=field) from None
+
+
+def obj(value: object) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (wrong types never crash a reader)."""
+    return value if isinstance(value, dict) else {}

@@ -171,3 +171,22 @@ def test_generate_command_prints_the_written_path(
         "BENCH-4",
         "BENCH-5",
     ]
+
+
+def test_newer_source_exports_read_back_whole(tmp_path: Path) -> None:
+    """Each shape the sources benchmark writes is read by kbgen's reader, every ticket."""
+    from bench.data import BenchData
+    from bench.exports import KINDS
+    from kbgen.sources import read_tickets
+
+    data = BenchData(work=tmp_path)
+    mapping = (
+        Path(__file__).resolve().parents[2]
+        / "kbgen/scaffold/site_config/sources/markdown-jira-export.yml"
+    )
+    for kind in KINDS:
+        export = data.export(kind, 12)
+        options = {"mapping": mapping} if kind == "markdown" else {}
+        stream = read_tickets(export, **options)
+        assert len(list(stream)) == 12, kind
+        assert stream.report.bad_records == [], kind

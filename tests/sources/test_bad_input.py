@@ -208,7 +208,8 @@ def test_wrong_format(tmp_path: Path) -> None:
     assert check(str(path)) == (
         1,
         f"Error: {path}: cannot tell which export format this is; pass --format with one of: "
-        "jira-json, servicenow-json, zendesk-json, jira-csv, servicenow-csv, threads-csv, or "
+        "jira-json, servicenow-json, github-json, discourse-json, stackexchange, freshdesk-json, "
+        "zendesk-json, jira-csv, servicenow-csv, threads-csv, or "
         "--mapping with a mapping file\n",
     )
     csv_path = write(tmp_path, "a.csv", JIRA_HEADER + "HD-1,a,b\n")
@@ -225,7 +226,8 @@ def test_wrong_format(tmp_path: Path) -> None:
     assert check(str(csv_path), "--format", "nonsense") == (
         1,
         "Error: unknown format 'nonsense'; use auto or one of: jira-json, servicenow-json, "
-        "zendesk-json, jira-csv, servicenow-csv, threads-csv, mapping\n",
+        "github-json, discourse-json, stackexchange, freshdesk-json, zendesk-json, jira-csv, "
+        "servicenow-csv, threads-csv, mapping\n",
     )
 
 

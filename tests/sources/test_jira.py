@@ -97,22 +97,57 @@ def test_top_level_array_of_issues(tmp_path: Path, read_all: Any) -> None:
     assert [t.id for t in tickets] == ["C-1", "C-2"]
 
 
-def test_cut_comment_pagination_is_a_bad_record(tmp_path: Path, read_all: Any) -> None:
+def test_fewer_comments_than_total_are_captured_and_flagged(tmp_path: Path, read_all: Any) -> None:
+    comments = [
+        {"body": "first", "author": {"name": "r"}},
+        {"body": "second"},
+        {"body": "third"},
+    ]
+    partial = _issue(
+        "D-1",
+        reporter={"name": "r"},
+        comment={"total": 4, "maxResults": 4, "comments": comments},
+    )
+    path = tmp_path / "page.json"
+    path.write_text(json.dumps({"issues": [partial, _issue("D-2")]}), encoding="utf-8")
+    tickets, report = read_all(path)
+    assert [t.id for t in tickets] == ["D-1", "D-2"]
+    assert [c.body for c in tickets[0].comments] == ["first", "second", "third"]
+    assert tickets[0].flags == [
+        "comments-incomplete: the export holds 3 of 4 comments; "
+        "the missing ones may be restricted or deleted"
+    ]
+    assert tickets[1].flags == []
+    assert report.notes == [
+        "some issues hold fewer comments than their comment.total (restricted or deleted "
+        "comments); they were captured with the comments present and flagged for the reviewer "
+        "(--strict refuses them)"
+    ]
+    assert report.skipped == [] and report.records_read == 2
+
+
+def test_strict_refuses_an_issue_with_missing_comments(tmp_path: Path, read_all: Any) -> None:
     partial = _issue("D-1", comment={"total": 5, "maxResults": 1, "comments": [{"body": "one"}]})
     path = tmp_path / "page.json"
     path.write_text(json.dumps({"issues": [partial, _issue("D-2")]}), encoding="utf-8")
     with pytest.raises(SourceError) as info:
-        read_all(path)
+        read_all(path, strict=True)
     assert info.value.message == (
         f"{path}, issues[0] (D-1), field 'comment': the export holds 1 of 5 comments; export the "
         "issue with all its comments (half a conversation is not captured); nothing was imported "
         "(fix the record, or pass --skip-bad-records to skip and list such records)"
     )
-    tickets, report = read_all(path, skip_bad_records=True)
+    tickets, report = read_all(path, strict=True, skip_bad_records=True)
     assert [t.id for t in tickets] == ["D-2"]
-    assert [str(b) for b in report.bad_records] == [
-        "issues[0] (D-1), field 'comment': the export holds 1 of 5 comments; export the issue with "
-        "all its comments (half a conversation is not captured)"
+    reason = (
+        "the export holds 1 of 5 comments; export the issue with all its comments "
+        "(half a conversation is not captured)"
+    )
+    assert [str(b) for b in report.bad_records] == [f"issues[0] (D-1), field 'comment': {reason}"]
+    # Every record read is accounted for: one ticket, one skipped with its reason.
+    assert report.records_read == 2
+    assert [(s.record, s.reason) for s in report.skipped] == [
+        ("issues[0] (D-1), field 'comment'", f"bad record: {reason}")
     ]
 
 

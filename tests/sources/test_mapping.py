@@ -149,9 +149,10 @@ def test_bad_mapping_files_report_every_problem(tmp_path: Path) -> None:
             f"{path}: unknown key 'colour' (known: id, format, source_name, id_prefix, records, "
             "encoding, delimiter, title, problem, cause, resolution, prevention, category, subcategory, "
             "priority, status, resolution_status, url, tags, opened, resolved, closed, date_format, "
-            "language, environment, missing, metrics, checks, comments, comment_visibility)",
+            "language, environment, missing, metrics, checks, comments, comment_visibility, "
+            "text_format, people, reporter, assignee, accepted_answer, children, ticket_when)",
             f"{path}: 'id' is required: the column holding each ticket's id",
-            f"{path}: 'format' must be csv or json, got 'xml'",
+            f"{path}: 'format' must be csv, json or markdown, got 'xml'",
             f"{path}: map at least 'problem' or 'title' to a column",
             f"{path}: 'checks.x' is not a valid regular expression (missing ), unterminated subpattern at position 0)",
         ]
@@ -214,10 +215,11 @@ def test_example_mapping_reads_a_matching_export(tmp_path: Path, read_all: Any) 
         tmp_path,
         "export.csv",
         "Ticket ID,Subject,Description,Resolution,Category,Priority,Status,Resolution Code,Created,"
-        "Resolved,Public Reply,Reply Visibility\n"
-        "T-1,Mail,Outlook crashes,Repaired Office,Email,P2,Closed,Fixed,03/04/2024 10:00,"
-        "04/04/2024 11:00,Try safe mode,public\n"
-        "T-2,VPN,No tunnel,n/a,Network,P3,Closed,Fixed,05/04/2024 10:00,,internal hint,private\n",
+        "Resolved,Public Reply,Reply Visibility,Requester,Assignee,CC\n"
+        "T-1,Mail,Outlook crashes for Ana Lima,Repaired Office,Email,P2,Closed,Fixed,03/04/2024 10:00,"
+        "04/04/2024 11:00,Try safe mode,public,Ana Lima,Raj Patel,Jo Park\n"
+        "T-2,VPN,No tunnel,n/a,Network,P3,Closed,Fixed,05/04/2024 10:00,,internal hint,private,"
+        "Ben Ott,Raj Patel,\n",
     )
     (one, two), report = read_all(data, mapping=mapping)
     assert (one.id, one.resolution, one.resolution_status, one.category) == (
@@ -229,3 +231,6 @@ def test_example_mapping_reads_a_matching_export(tmp_path: Path, read_all: Any) 
     assert one.opened is not None and one.opened.isoformat() == "2024-04-03T10:00:00"
     assert [c.body for c in one.comments] == ["Try safe mode"]
     assert (two.resolution, two.comments, report.private_dropped) == ("", [], 1)
+    # People columns feed redaction: reporter, assignee and CC names.
+    assert one.people == ["Ana Lima", "Jo Park", "Raj Patel"]
+    assert two.people == ["Ben Ott", "Raj Patel"]

@@ -26,6 +26,10 @@ from kbgen.sources import (
 BUILT_IN = [
     "jira-json",
     "servicenow-json",
+    "github-json",
+    "discourse-json",
+    "stackexchange",
+    "freshdesk-json",
     "zendesk-json",
     "jira-csv",
     "servicenow-csv",
@@ -93,7 +97,10 @@ def test_report_to_json_shape(fixtures: Path, read_all: Any) -> None:
         "private_dropped": 1,
         "unknown_visibility": 1,
         "bad_records": [],
+        "skipped": [],
         "notes": [],
+        "detected": {},
+        "records_read": 2,
     }
 
 
@@ -131,7 +138,10 @@ def test_cli_check_text_and_json(fixtures: Path) -> None:
         '  "private_dropped": 3,\n'
         '  "unknown_visibility": 0,\n'
         '  "bad_records": [],\n'
-        '  "notes": []\n'
+        '  "skipped": [],\n'
+        '  "notes": [],\n'
+        '  "detected": {},\n'
+        '  "records_read": 2\n'
         "}\n"
     )
 
