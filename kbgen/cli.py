@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -116,9 +115,9 @@ def capture(
         KBGEN_JIRA_URL=https://jira.example.org KBGEN_JIRA_TOKEN=... \\
             kbgen capture jira:HD --jql "project = HD AND statusCategory = Done"
     """
-    from kbgen.drafting import CaptureOptions, CaptureReport, capture_tickets
+    from kbgen.drafting import CaptureOptions, capture_pull, capture_tickets
     from kbgen.kb import KnowledgeBase
-    from kbgen.sources.pull import PullSpec, parse_pull_spec, pull
+    from kbgen.sources.pull import PullSpec, parse_pull_spec
 
     pulls = [parse_pull_spec(s) for s in sources if not Path(s).exists()]
     if any(p is None for p in pulls):
@@ -139,51 +138,21 @@ def capture(
         branch=branch,
         batch_branch=batch_branch,
         show_progress=not as_json and sys.stderr.isatty(),
+        strict=strict,
+        delimiter=delimiter,
     )
-    stages = _reading_stages(strict=strict, delimiter=delimiter)
     if not pulls:
-        report = capture_tickets(kb, [Path(s) for s in sources], options, stages=stages)
+        report = capture_tickets(kb, [Path(s) for s in sources], options)
     else:
         vendor, target = pulls[0] or ("", "")
         spec = PullSpec(vendor, target, query=(jql or query or ""), since=since or "",
                         page_size=page_size, restart=restart)  # fmt: skip
-        with pull(kb.state_dir, spec) as pulled:
-            options.format, options.mapping = pulled.format, None
-            if pulled.items:
-                report = capture_tickets(kb, [pulled.path], options, stages=stages)
-            else:
-                report = CaptureReport(warnings=[f"nothing new since the last {vendor} pull"])
-            pulled.commit()
-    _account_source_skips(report)
+        report = capture_pull(kb, spec, options)
     if as_json:
         echo_json(report.to_json())
     else:
         for line in report.summary_lines():
             click.echo(line)
-
-
-def _reading_stages(*, strict: bool, delimiter: str | None) -> Any:
-    """The real capture stages, reading with --strict and --delimiter."""
-    import dataclasses
-    from functools import partial
-
-    from kbgen.drafting import default_stages
-    from kbgen.sources import read_tickets
-
-    reader = partial(read_tickets, strict=strict, delimiter=delimiter)
-    return dataclasses.replace(default_stages(), read_tickets=reader)
-
-
-def _account_source_skips(report: Any) -> None:
-    """Records a source read but did not turn into tickets join the run's skipped list.
-
-    So that every ticket of the export is accounted for in one place: drafted,
-    merged, linked, already captured or skipped with a reason.
-    """
-    for source in report.sources:
-        for skipped in source.get("skipped") or []:
-            report.tickets_read += 1
-            report.skip(skipped.get("ticket") or skipped.get("record", ""), skipped["reason"])
 
 
 @cli.command()

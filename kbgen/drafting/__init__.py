@@ -8,6 +8,7 @@ See docs/drafting.md for the pipeline and docs/templates.md for templates.
 
 from kbgen.drafting.capture import CaptureOptions, capture_tickets
 from kbgen.drafting.draft import Draft, draft_article
+from kbgen.drafting.pulling import capture_pull
 from kbgen.drafting.report import CaptureReport
 from kbgen.drafting.stages import Stages, default_stages
 from kbgen.drafting.vocabulary import VOCABULARY_NAME, Vocabulary, load_vocabulary
@@ -20,6 +21,7 @@ __all__ = [
     "CaptureReport",
     "Draft",
     "Stages",
+    "capture_pull",
     "capture_tickets",
     "default_stages",
     "draft_article",

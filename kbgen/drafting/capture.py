@@ -50,6 +50,8 @@ class CaptureOptions:
     branch: bool | None = None  # None: config capture.branch, else on when the KB has a remote
     batch_branch: str | None = None
     show_progress: bool = False
+    strict: bool = False  # refuse imperfect records (e.g. Jira issues missing comments)
+    delimiter: str | None = None  # CSV delimiter; None: detected
 
 
 def similar_text(ticket: Ticket) -> str:
@@ -267,11 +269,14 @@ def capture_tickets(
                         mapping=options.mapping,
                         encoding=options.encoding,
                         skip_bad_records=options.skip_bad_records,
+                        strict=options.strict,
+                        delimiter=options.delimiter,
                     )
                     label = f"Capturing {Path(path).name}"
                     for ticket in progress(stream, label, enabled=options.show_progress):
                         run.capture(ticket)
                     run.report.sources.append(_source_report(stream, path))
+                    _account_source_skips(run.report, run.report.sources[-1])
                 run.finish_duplicates()
                 changes, run.report.edited = run.plan.build()
                 for warning in run.plan.warnings:
@@ -286,6 +291,15 @@ def capture_tickets(
         finally:
             run.store.close()
     return run.report
+
+
+def _account_source_skips(report: CaptureReport, source: dict[str, Any]) -> None:
+    """Records a source read but did not turn into tickets join the run's skipped list,
+    so every ticket of the export is accounted for in one place: drafted, merged,
+    linked, already captured or skipped with a reason."""
+    for skipped in source.get("skipped") or []:
+        report.tickets_read += 1
+        report.skip(skipped.get("ticket") or skipped.get("record", ""), skipped["reason"])
 
 
 def _source_report(stream: object, path: Path) -> dict[str, Any]:
