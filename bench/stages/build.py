@@ -18,7 +18,10 @@ import tempfile
 from pathlib import Path
 
 from bench.measure import stopwatch
-from bench.stages import require
+from kbgen.kb import KnowledgeBase
+from kbgen.site import build_site
+from kbgen.site.catalog import site_nav
+from kbgen.site.stage import stage_site
 
 
 def tree_bytes(root: Path) -> int:
@@ -40,15 +43,12 @@ def _baseline_tree(kb_template: str, root: Path) -> None:
     and kbgen's short nav so articles stay out of it."""
     import yaml
 
-    kb_mod = require("kbgen.kb", "KnowledgeBase")
-    stage_site = require("kbgen.site.stage", "stage_site")
-    site_nav = require("kbgen.site.catalog", "site_nav")
     with tempfile.TemporaryDirectory(prefix="kbgen-bench-stage-") as tmp:
         kb_root = Path(tmp) / "kb"
         shutil.copytree(
             kb_template, kb_root, symlinks=True, ignore=shutil.ignore_patterns(".kbgen")
         )
-        kb = kb_mod.KnowledgeBase.open(kb_root)
+        kb = KnowledgeBase.open(kb_root)
         stage_site(kb, root / "docs", site_name="Support Knowledge Base")
         nav = site_nav(kb.config.site.internal)
         shutil.copytree(kb_root / "site_config" / "overrides", root / "site_config" / "overrides")
@@ -84,14 +84,12 @@ def mkdocs_baseline(kb_template: str, keep_site: str = "") -> dict[str, float]:
 
 def kbgen_site(kb_template: str, keep_site: str) -> dict[str, float]:
     """Build the KB's site once into ``keep_site`` (for the browser stage; not a timing)."""
-    site_build = require("kbgen.site.build", "build_site")
-    kb_mod = require("kbgen.kb", "KnowledgeBase")
     with tempfile.TemporaryDirectory(prefix="kbgen-bench-site-") as tmp:
         root = Path(tmp) / "kb"
         # Without .kbgen/ (the prepared search index): a full build, as on a fresh clone in CI.
         shutil.copytree(kb_template, root, symlinks=True, ignore=shutil.ignore_patterns(".kbgen"))
-        site_build.build_site(
-            kb_mod.KnowledgeBase.open(root), site_dir=Path(keep_site), strict=False
+        build_site(
+            KnowledgeBase.open(root), site_dir=Path(keep_site), strict=False
         )
     return {}
 
@@ -101,17 +99,15 @@ def kbgen_build(kb_template: str, rebuild: bool = False, keep_site: str = "") ->
 
     ``keep_site`` keeps the first built site there (for the browser stage).
     """
-    site_build = require("kbgen.site.build", "build_site")
-    kb_mod = require("kbgen.kb", "KnowledgeBase")
     with tempfile.TemporaryDirectory(prefix="kbgen-bench-build-") as tmp:
         root = Path(tmp) / "kb"
         # Without .kbgen/ (the prepared search index): a full build, as on a fresh clone in CI.
         shutil.copytree(kb_template, root, symlinks=True, ignore=shutil.ignore_patterns(".kbgen"))
-        kb = kb_mod.KnowledgeBase.open(root)
+        kb = KnowledgeBase.open(root)
         site = Path(tmp) / "site"
         result: dict[str, float] = {}
         with stopwatch(result):
-            site_build.build_site(kb, site_dir=site, strict=False)
+            build_site(kb, site_dir=site, strict=False)
         _site_figures(site, result, len(list(kb.articles_dir.glob("*.md"))))
         if rebuild:
             edited = sorted(kb.articles_dir.glob("*.md"))[0]
@@ -119,7 +115,7 @@ def kbgen_build(kb_template: str, rebuild: bool = False, keep_site: str = "") ->
                 edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8"
             )
             with stopwatch(result, "rebuild_seconds"):
-                site_build.build_site(kb, site_dir=site, strict=False)
+                build_site(kb, site_dir=site, strict=False)
         if keep_site and not Path(keep_site, "index.html").exists():
             shutil.rmtree(keep_site, ignore_errors=True)
             shutil.move(site, keep_site)
