@@ -88,9 +88,7 @@ def kbgen_site(kb_template: str, keep_site: str) -> dict[str, float]:
         root = Path(tmp) / "kb"
         # Without .kbgen/ (the prepared search index): a full build, as on a fresh clone in CI.
         shutil.copytree(kb_template, root, symlinks=True, ignore=shutil.ignore_patterns(".kbgen"))
-        build_site(
-            KnowledgeBase.open(root), site_dir=Path(keep_site), strict=False
-        )
+        build_site(KnowledgeBase.open(root), site_dir=Path(keep_site), strict=False)
     return {}
 
 
