@@ -212,7 +212,7 @@ class _QueryByDefault(click.Group):
         return super().parse_args(ctx, args)
 
 
-@cli.group(cls=_QueryByDefault)
+@cli.group(cls=_QueryByDefault, subcommand_metavar="[query] WORDS | eval")
 def search() -> None:
     """Search the published articles (English and Chinese), or check findability.
 

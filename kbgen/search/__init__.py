@@ -23,9 +23,9 @@ from pathlib import Path
 
 from kbgen.exceptions import ArticleError
 from kbgen.kb import KnowledgeBase, iter_article_paths
-from kbgen.search import findability, terms
 from kbgen.models import Article
 from kbgen.progress import progress
+from kbgen.search import findability, terms
 from kbgen.search.documents import SearchDocument, fast_load_article, read_document, src_uri
 from kbgen.search.findability import FindabilityReport, TicketText
 from kbgen.search.freshness import ArticleScan, articles_signature

@@ -20,6 +20,7 @@ BODY_LIMIT = 20000  # characters of body text indexed: a pasted log should not d
 INTERNAL_DIR = "internal"  # pages under internal/ (dashboards, KPIs) are never in public search
 FIELDS = ("title", "summary", "tags", "body")
 
+
 def src_uri(path: str) -> str:
     """An article's path in the site's docs_dir: content/articles/a/b.md -> a/b.md."""
     return path.removeprefix(ARTICLES_FOLDER + "/")

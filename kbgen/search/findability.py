@@ -24,11 +24,12 @@ from typing import Any, Protocol
 
 from kbgen.article_types import ARTICLE_TYPES
 from kbgen.models import Article
-from kbgen.text import unescape_markdown
+from kbgen.text import HAN, unescape_markdown
 
 KINDS = ("title", "problem", "resolution")
 SHOWN_MISSES = 20
 
+_CJK_ENDS = ("。", "！", "？", "；")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；])")
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _TRAILING = re.compile(r"[\s:：.。!！?？]+$")
@@ -38,9 +39,14 @@ _FENCE = re.compile(r"^(?:`{3,}|~{3,}).*?^(?:`{3,}|~{3,})\s*$", re.MULTILINE | r
 class TicketText(Protocol):
     """What findability reads of a stored ticket (``kbgen.sources.StoredTicket`` has it)."""
 
-    ticket_id: str
-    title: str
-    problem: str
+    @property
+    def ticket_id(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def problem(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -52,13 +58,14 @@ class Case:
 
 
 def first_sentence(text: str, *, minimum: int = 20, limit: int = 200) -> str:
-    """The opening sentence of ``text``; sentences shorter than ``minimum`` (a bare
-    "Hi." or "您好！") are joined with the next. Cut at ``limit`` characters."""
+    """The opening sentence of ``text``; sentences shorter than ``minimum`` characters (or
+    a quarter as many Han characters: a bare "Hi." or "您好！") are joined with the next.
+    Cut at ``limit`` characters."""
     text = re.sub(r"\s+", " ", text).strip()
     out = ""
     for sentence in _SENTENCE_END.split(text):
-        out = f"{out} {sentence}".strip()
-        if len(out) >= minimum:
+        out = (out + sentence if out.endswith(_CJK_ENDS) else f"{out} {sentence}").strip()
+        if len(out) >= minimum or len(HAN.findall(out)) * 4 >= minimum:
             break
     return out[:limit]
 
@@ -153,9 +160,13 @@ class FindabilityReport:
             )
         for miss in self.misses[:SHOWN_MISSES]:
             found = ", ".join(miss["found"]) or "nothing"
-            lines.append(f"  missed {miss['article']} by {miss['kind']}: {miss['query']!r} -> {found}")
+            lines.append(
+                f"  missed {miss['article']} by {miss['kind']}: {miss['query']!r} -> {found}"
+            )
         if len(self.misses) > SHOWN_MISSES:
-            lines.append(f"  ... and {len(self.misses) - SHOWN_MISSES} more misses (--json lists all)")
+            lines.append(
+                f"  ... and {len(self.misses) - SHOWN_MISSES} more misses (--json lists all)"
+            )
         return lines
 
 

@@ -48,7 +48,9 @@ def _load(index_dir: Path) -> dict[str, tuple[Signature, str]]:
     try:
         with closing(_connect(index_dir)) as conn:
             rows = conn.execute("SELECT path, size, mtime_ns, ctime_ns, digest FROM files")
-            return {path: ((size, mtime, ctime), digest) for path, size, mtime, ctime, digest in rows}
+            return {
+                path: ((size, mtime, ctime), digest) for path, size, mtime, ctime, digest in rows
+            }
     except sqlite3.DatabaseError:
         return {}  # a damaged cache only costs a re-read; it is rewritten below
 
@@ -87,7 +89,9 @@ class ArticleScan:
         self.signature = (count, total)
 
 
-def _save(index_dir: Path, changed: list[tuple[str, Signature, str]], gone: list[tuple[str]]) -> None:
+def _save(
+    index_dir: Path, changed: list[tuple[str, Signature, str]], gone: list[tuple[str]]
+) -> None:
     index_dir.mkdir(parents=True, exist_ok=True)
     try:
         _write(index_dir, changed, gone)
@@ -96,7 +100,9 @@ def _save(index_dir: Path, changed: list[tuple[str, Signature, str]], gone: list
         _write(index_dir, changed, gone)
 
 
-def _write(index_dir: Path, changed: list[tuple[str, Signature, str]], gone: list[tuple[str]]) -> None:
+def _write(
+    index_dir: Path, changed: list[tuple[str, Signature, str]], gone: list[tuple[str]]
+) -> None:
     with closing(_connect(index_dir)) as conn, conn:
         conn.executemany("DELETE FROM files WHERE path = ?", gone)
         conn.executemany(

@@ -26,14 +26,14 @@ from kbgen.search.whoosh_index import BOOSTS, check_directory
 
 DB_NAME = "search.sqlite"
 FORMAT = f"1.{tokens.FORMAT}"  # schema.tokens: a database of another format is rebuilt
-TOKENIZE = "unicode61 remove_diacritics 0 tokenchars '{}'".format(tokens.JOINERS)
+TOKENIZE = f"unicode61 remove_diacritics 0 tokenchars '{tokens.JOINERS}'"
 _BM25 = "bm25(fts, {})".format(", ".join(str(BOOSTS[f]) for f in FIELDS))
 
 _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE docs (rowid INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, id TEXT NOT NULL,"
     " title TEXT NOT NULL, status TEXT NOT NULL, public INTEGER NOT NULL, digest TEXT NOT NULL)",
-    f"CREATE VIRTUAL TABLE fts USING fts5({', '.join(FIELDS)}, tokenize=\"{TOKENIZE}\")",
+    f'CREATE VIRTUAL TABLE fts USING fts5({", ".join(FIELDS)}, tokenize="{TOKENIZE}")',
     "CREATE VIRTUAL TABLE vocab USING fts5vocab(fts, row)",
 )
 
@@ -58,9 +58,13 @@ class SqliteEngine:
     def _checked(self) -> None:
         check_directory(self.index_dir)
         if self.path.is_symlink() or (self.path.exists() and not self.path.is_file()):
-            raise SearchError(f"{self.path} is not a regular file; remove it and run the command again")
+            raise SearchError(
+                f"{self.path} is not a regular file; remove it and run the command again"
+            )
         if self.path.exists() and self.path.stat().st_uid != os.getuid():
-            raise SearchError(f"{self.path} belongs to another user; remove it and run the command again")
+            raise SearchError(
+                f"{self.path} belongs to another user; remove it and run the command again"
+            )
 
     def _conn(self) -> sqlite3.Connection:
         """This thread's connection (the collector answers from several threads).

@@ -36,20 +36,10 @@ from functools import lru_cache
 import rjieba
 from whoosh.lang.porter import stem as porter_stem
 
+from kbgen.search.stopwords import STOPWORDS
 from kbgen.text import HAN, HAN_CHARS
 
 FORMAT = 1  # bump when a rule changes: indexes written under another format are rebuilt
-
-# Words that say nothing about what a ticket is about; never index terms, never query terms.
-STOPWORDS = frozenset(
-    """a an and are as at be been but by can could did do does for from had has have he her
-    his how i if in into is it its me my no not of on or our she so than that the their them
-    then there these they this to too up us was we were what when where which while who why
-    will with would you your yes also just only any all some such very via per after before
-    again about please thanks thank hi hello regards dear
-    的 了 和 是 在 也 与 及 或 就 都 而 被 把 对 为 将 等 中 后 时 已 由 于 从 该 其 之 并
-    我 你 他 她 我们 你们 他们 一个 没有 进行 出现 发现 问题 情况 原因 处理""".split()
-)
 
 JOINERS = "._-/\\:"
 MAX_HAN_TERM = 8  # longest Han query candidate tried against the vocabulary

@@ -210,7 +210,9 @@ class WhooshEngine:
         """Apply changes in one commit, then record the manifest and what the index holds."""
         ix = open_trusted(self.dir)
         if ix is None:
-            raise SearchError(f"{self.dir} changed while kbgen was writing it; run the command again")
+            raise SearchError(
+                f"{self.dir} changed while kbgen was writing it; run the command again"
+            )
         try:
             writer = ix.writer(timeout=10.0)
         except LockError:

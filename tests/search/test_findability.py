@@ -15,7 +15,6 @@ leave a small margin.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +22,10 @@ import pytest
 
 from kbgen.kb import KnowledgeBase, init_kb, iter_article_paths, load_article, write_article
 from kbgen.search import build_index, search_articles
+from kbgen.search.findability import first_sentence
+from kbgen.text import unescape_markdown
+
+from .conftest import BACKENDS, use_backend
 
 FLOORS = {
     ("en", "title"): 0.93,
@@ -34,19 +37,6 @@ FLOORS = {
 SGCC = "sgcc_ict_fault_incidents_zh.csv"
 APACHE = "apache_jira_rest_search_LUCENE-1_to_10.json"
 MENDELEY = "mendeley_helpdesk_sample_utterances.csv"
-
-
-def first_sentence(markdown: str) -> str:
-    """The opening sentence of a problem statement, skipping a bare greeting like "Hi."."""
-    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|~>])", r"\1", markdown)  # undo Markdown escapes
-    text = re.sub(r"\s+", " ", text).strip()
-    sentences = re.split(r"(?<=[.!?])\s+|(?<=[。！？])", text)
-    out = ""
-    for sentence in sentences:
-        out = f"{out} {sentence}".strip()
-        if len(out) >= 20:
-            break
-    return out[:200]
 
 
 @pytest.fixture(scope="module")
@@ -95,9 +85,21 @@ def captured(
         yield kb, tickets
 
 
+@pytest.fixture(params=BACKENDS)
+def engine(captured: tuple[KnowledgeBase, list], request: pytest.FixtureRequest) -> Iterator[str]:
+    """The captured KB switched to each search engine in turn."""
+    config = captured[0].site_config_dir / "kbgen.yml"
+    before = config.read_text(encoding="utf-8")
+    use_backend(captured[0], request.param)
+    yield request.param
+    config.write_text(before, encoding="utf-8")
+
+
 @pytest.mark.slow
-def test_ticket_words_find_their_article_in_the_top_3(captured: tuple[KnowledgeBase, list]) -> None:
-    kb, tickets = captured
+def test_ticket_words_find_their_article_in_the_top_3(
+    captured: tuple[KnowledgeBase, list], engine: str
+) -> None:
+    kb, tickets = KnowledgeBase.open(captured[0].root), captured[1]
     owners: dict[str, set[str]] = {}
     for path in iter_article_paths(kb.articles_dir):
         article = load_article(path)
@@ -107,7 +109,8 @@ def test_ticket_words_find_their_article_in_the_top_3(captured: tuple[KnowledgeB
     for ticket in tickets:
         if ticket.id not in owners:
             continue  # not drafted (e.g. a column-shifted SGCC row)
-        for kind, query in (("title", ticket.title), ("problem", first_sentence(ticket.problem))):
+        problem = first_sentence(unescape_markdown(ticket.problem))
+        for kind, query in (("title", ticket.title), ("problem", problem)):
             if not query.strip():
                 continue
             top3 = {hit.id for hit in search_articles(kb, query, limit=3)}
@@ -115,6 +118,23 @@ def test_ticket_words_find_their_article_in_the_top_3(captured: tuple[KnowledgeB
             tally[0] += bool(owners[ticket.id] & top3)
             tally[1] += 1
     rates = {key: hits / total for key, (hits, total) in counts.items()}
+    print(engine, {key: f"{rate:.3f} of {counts[key][1]}" for key, rate in rates.items()})
     assert counts[("en", "title")][1] >= 300 and counts[("zh", "title")][1] >= 1000
     for key, floor in FLOORS.items():
         assert rates[key] >= floor, f"{key}: {rates[key]:.3f} < {floor} ({counts[key]})"
+
+
+@pytest.mark.slow
+def test_search_eval_on_the_captured_exports(
+    captured: tuple[KnowledgeBase, list], engine: str
+) -> None:
+    """`kbgen search eval`'s own queries (store titles and problems, article resolutions)."""
+    from kbgen.search import evaluate_findability
+    from kbgen.sources import TicketStore
+
+    kb = KnowledgeBase.open(captured[0].root)
+    with TicketStore(kb.ticket_store_path) as store:
+        report = evaluate_findability(kb, list(store.iter_tickets()))
+    print(engine, report.summary_lines()[:4])
+    assert report.total > 2500
+    assert report.rate(3) >= 0.9 and report.passed

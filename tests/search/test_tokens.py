@@ -111,7 +111,10 @@ def test_identifiers_are_kept_whole_and_in_parts() -> None:
     assert word_terms("resubstitute") == ("resubstitut",)
     assert word_terms("StringBuffer") == ("stringbuff", "string", "buffer")
     assert word_terms("XMLHttpRequest") == ("xmlhttprequest", "xml", "http", "request")
-    assert word_terms("MicrosoftOffice16_Data")[:2] == ("microsoftoffice16_data", "microsoftoffice16")
+    assert word_terms("MicrosoftOffice16_Data")[:2] == (
+        "microsoftoffice16_data",
+        "microsoftoffice16",
+    )
 
 
 def test_error_codes_versions_and_paths() -> None:
