@@ -127,13 +127,15 @@ def index_terms(text: str, *, limit: int | None = None) -> list[str]:
     """Every term of ``text`` (its first ``limit`` characters) in order, repeats kept (tf)."""
     folded = fold(text if limit is None else text[:limit])
     out: list[str] = []
-    for match in runs(folded):
-        han = match.group(1)
-        if han is not None:
-            out.extend(w for w in cut_han(han) if _keep(w))
-        else:
-            out.extend(word_terms(match.group(2)))
+    for han, word in RUN.findall(folded):
+        out.extend(han_terms(han) if han else word_terms(word))
     return out
+
+
+@lru_cache(maxsize=1 << 16)
+def han_terms(run: str) -> tuple[str, ...]:
+    """Index terms of one Han run: its search-mode cut without stop-words."""
+    return tuple(w for w in cut_han(run) if _keep(w))
 
 
 def _query_runs(query: str) -> Iterator[tuple[str | None, str | None]]:
@@ -205,30 +207,29 @@ def preload_segmenter(texts: Iterable[str]) -> bool:
 
 # --- similarity words (capture's reuse check, related articles) --------------------------
 
-# Han runs, or runs of Latin letters/digits (keeping inner dots and dashes: "v2.3", "x-ray").
-_TOKEN = re.compile(rf"[{HAN_CHARS}]+|[a-z0-9]+(?:[._-][a-z0-9]+)*")
+_HAN_RUN = re.compile(f"[{HAN_CHARS}]+")
 
 
 def segment(text: str, *, limit: int = 20000) -> str:
     """Lower-cased text with every Han run replaced by its jieba words, space-separated."""
-    return _TOKEN.sub(_segment_match, text[:limit].lower())
+    return _HAN_RUN.sub(_segment_match, text[:limit].lower())
 
 
 def _segment_match(match: re.Match[str]) -> str:
-    word = match.group(0)
-    if HAN.match(word):
-        return " " + " ".join(cut_han(word)) + " "
-    return word
+    return " " + " ".join(cut_han(match.group(0))) + " "
+
+
+_PUNCTUATION = ".,;:!?()[]{}<>\"'`|/\\#*_~=+"
 
 
 def words(segmented: str) -> list[str]:
     """Content words of already segmented text: stopwords, 1-letter words and numbers dropped."""
     out = []
     for word in segmented.split():
-        word = word.strip(".,;:!?()[]{}<>\"'`|/\\#*_~=+")
+        word = word.strip(_PUNCTUATION)
         if not word or word in STOPWORDS:
             continue
-        if HAN.match(word) or (len(word) > 1 and not word.isdigit()):
+        if (len(word) > 1 and not word.isdigit()) or HAN.match(word):
             out.append(word)
     return out
 
