@@ -288,6 +288,7 @@ def search_eval(kb_dir: Path, as_json: bool) -> None:
     """
     from kbgen.exceptions import SearchError
     from kbgen.kb import KnowledgeBase
+    from kbgen.progress import progress
     from kbgen.search import evaluate_findability
     from kbgen.sources import TicketStore
 
@@ -299,8 +300,13 @@ def search_eval(kb_dir: Path, as_json: bool) -> None:
             "(in CI, restore .kbgen/tickets.sqlite from a cache)"
         )
     with TicketStore(kb.ticket_store_path) as store:
+        bar = not as_json and sys.stderr.isatty()
         report = evaluate_findability(
-            kb, list(store.iter_tickets()), show_progress=not as_json and sys.stderr.isatty()
+            kb,
+            list(store.iter_tickets()),
+            progress=lambda queries: progress(
+                queries, "Searching", total=len(queries), enabled=bar
+            ),
         )
     if not report.total:
         raise SearchError(

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kbgen.exceptions import ArticleError
 from kbgen.kb import KnowledgeBase, iter_article_paths
 from kbgen.models import Article
-from kbgen.progress import progress
 from kbgen.search import findability, terms
 from kbgen.search.documents import SearchDocument, fast_load_article, read_document, src_uri
 from kbgen.search.findability import FindabilityReport, TicketText
@@ -93,9 +92,9 @@ def engine_for(kb: KnowledgeBase) -> Engine:
     return WhooshEngine(kb.index_dir)
 
 
-def _read(kb: KnowledgeBase, path: Path) -> SearchDocument | None:
+def _read(kb: KnowledgeBase, path: Path, rel: str | None = None) -> SearchDocument | None:
     try:
-        return read_document(path, kb.relpath(path))
+        return read_document(path, rel or kb.relpath(path))
     except ArticleError as exc:
         # `kbgen check` and the site build report broken files; search just leaves them out.
         log.warning("search index skips %s", exc.message)
@@ -125,7 +124,7 @@ def _plan(kb: KnowledgeBase, stores: list[_Changes]) -> ArticleScan:
         if not stale:
             seen.add(file.rel)
             continue  # unchanged since the last run
-        doc = _read(kb, file.path)
+        doc = _read(kb, file.path, file.rel)
         if doc is not None:
             seen.add(file.rel)  # a broken file is not seen: its old version is dropped
             for store in stale:
@@ -291,11 +290,15 @@ def _articles(kb: KnowledgeBase) -> list[Article]:
     return found
 
 
+Progress = Callable[[list[findability.Case]], Iterable[findability.Case]]
+
+
 def evaluate_findability(
-    kb: KnowledgeBase, tickets: Iterable[TicketText], *, show_progress: bool = False
+    kb: KnowledgeBase, tickets: Iterable[TicketText], *, progress: Progress = iter
 ) -> FindabilityReport:
     """Search with each published article's own tickets' words (see :mod:`kbgen.search.findability`);
-    the floors come from ``search.eval_floor_top3`` and ``search.eval_floor_top1``."""
+    the floors come from ``search.eval_floor_top3`` and ``search.eval_floor_top1``.
+    ``progress`` wraps the list of queries (the CLI passes a progress bar)."""
     queries = findability.cases(_articles(kb), tickets)
     config = kb.config.search
     return findability.evaluate(
@@ -303,7 +306,5 @@ def evaluate_findability(
         lambda query: [hit.id for hit in search_articles(kb, query, limit=3)],
         floor_top3=config.eval_floor_top3,
         floor_top1=config.eval_floor_top1,
-        progress=lambda items: progress(
-            items, "Searching", total=len(queries), enabled=show_progress
-        ),
+        progress=progress,
     )

@@ -176,7 +176,7 @@ def evaluate(
     *,
     floor_top3: float,
     floor_top1: float,
-    progress: Callable[[Iterable[Case]], Iterable[Case]] = iter,
+    progress: Callable[[list[Case]], Iterable[Case]] = iter,
 ) -> FindabilityReport:
     """Run every query through ``search`` (query -> article ids, best first, at least 3)."""
     report = FindabilityReport(floor_top3=floor_top3, floor_top1=floor_top1)

@@ -25,7 +25,7 @@ from kbgen.search.documents import FIELDS, SearchDocument
 from kbgen.search.whoosh_index import BOOSTS, check_directory
 
 DB_NAME = "search.sqlite"
-FORMAT = f"1.{tokens.FORMAT}"  # schema.tokens: a database of another format is rebuilt
+FORMAT = f"2.{tokens.FORMAT}"  # schema.tokens: a database of another format is rebuilt
 TOKENIZE = f"unicode61 remove_diacritics 0 tokenchars '{tokens.JOINERS}'"
 _BM25 = "bm25(fts, {})".format(", ".join(str(BOOSTS[f]) for f in FIELDS))
 
@@ -33,6 +33,7 @@ _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE docs (rowid INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, id TEXT NOT NULL,"
     " title TEXT NOT NULL, status TEXT NOT NULL, public INTEGER NOT NULL, digest TEXT NOT NULL)",
+    "CREATE INDEX docs_public ON docs (public)",
     f'CREATE VIRTUAL TABLE fts USING fts5({", ".join(FIELDS)}, tokenize="{TOKENIZE}")',
     "CREATE VIRTUAL TABLE vocab USING fts5vocab(fts, row)",
 )
@@ -164,15 +165,30 @@ class SqliteEngine:
     ) -> list[tuple[str, str, str, float]]:
         if not query_terms:
             return []
+        conn = self._conn()
         match = " OR ".join(f'"{t}"' for t in query_terms)  # terms hold no '"' (tokens.RUN)
-        where = "AND d.public = 1" if public_only else ""
-        rows = self._conn().execute(
-            f"SELECT d.id, d.title, d.path, {_BM25} AS score FROM fts JOIN docs d"
-            f" ON d.rowid = fts.rowid WHERE fts MATCH ? {where} ORDER BY score, d.path LIMIT ?",
-            (match, limit),
-        )
-        # FTS5's bm25() is negative (lower is better); report it like whoosh, higher is better.
-        return [(doc_id, title, path, -score) for doc_id, title, path, score in rows]
+        # Rank in FTS5 alone, then drop hidden articles: joining every match to docs costs
+        # a third of the query, and the hidden ones (drafts, retired, internal) are few.
+        hidden = conn.execute("SELECT count(*) FROM docs WHERE public = 0").fetchone()[0]
+        ranked = conn.execute(
+            f"SELECT rowid, {_BM25} FROM fts WHERE fts MATCH ? ORDER BY 2, rowid LIMIT ?",
+            (match, limit + (hidden if public_only else 0)),
+        ).fetchall()
+        marks = ", ".join("?" * len(ranked))
+        docs = {
+            rowid: (doc_id, title, path, public)
+            for rowid, doc_id, title, path, public in conn.execute(
+                f"SELECT rowid, id, title, path, public FROM docs WHERE rowid IN ({marks})",
+                [rowid for rowid, _ in ranked],
+            )
+        }
+        found = []
+        for rowid, score in ranked:
+            doc_id, title, path, public = docs[rowid]
+            if public or not public_only:
+                # FTS5's bm25() is negative (lower is better); report it like whoosh.
+                found.append((doc_id, title, path, -score))
+        return found[:limit]
 
 
 _LOCAL = threading.local()
