@@ -124,7 +124,7 @@ def _plan(kb: KnowledgeBase, stores: list[_Changes]) -> ArticleScan:
         if not stale:
             seen.add(file.rel)
             continue  # unchanged since the last run
-        doc = _read(kb, file.path, file.rel)
+        doc = _read(kb, Path(file.path), file.rel)
         if doc is not None:
             seen.add(file.rel)  # a broken file is not seen: its old version is dropped
             for store in stale:

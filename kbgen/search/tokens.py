@@ -11,10 +11,11 @@ any port must reproduce. In short:
   runs (letters and digits, joined by up to three of ``. _ - / \\ :``).
 * A Han run is cut by jieba's search mode (words and their dictionary
   sub-words; HMM off), here through rjieba, which gives jieba's cut
-  character for character at a tenth of the CPU time (docs/search.md).
-* A word run gives its whole (lower-cased) form when it has joiners, each
-  ``. `` -separated segment, each part, and each part's CamelCase and
-  letter/digit pieces; alphabetic ASCII words are Porter-stemmed.
+  character for character at an eighth of the CPU time (docs/search.md).
+* A word run gives its whole (lower-cased) form when it has joiners, its
+  segments (split on ``_ - / \ :``) that hold a dot, its parts (split on
+  dots too), and each part's CamelCase and letter/digit pieces; alphabetic
+  ASCII words are Porter-stemmed.
 * The query side needs no segmenter: each Han run of the query matches the
   index terms it contains (see :func:`query_terms`), so a JavaScript port
   only needs the index's vocabulary.

@@ -130,7 +130,12 @@ def test_a_fresh_process_reads_only_files_whose_stat_changed(
         read.append(path.name)
         return real_read_bytes(path)
 
-    monkeypatch.setattr(Path, "read_bytes", spy)
+    def open_spy(path: str, mode: str = "r") -> object:
+        read.append(Path(path).name)
+        return open(path, mode)
+
+    monkeypatch.setattr(Path, "read_bytes", spy)  # parsing an article
+    monkeypatch.setattr(freshness_module, "open", open_spy, raising=False)  # hashing one
     monkeypatch.setattr(search_module, "_FRESH", {})  # as in a new `kbgen search` process
     assert ids(search_articles(sample, "vpn")) == ["KB-0002"]
     assert read == []  # every article's stat matched: nothing read, nothing hashed
