@@ -14,18 +14,18 @@ leave a small margin.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from kbgen.kb import KnowledgeBase, init_kb, iter_article_paths, load_article, write_article
+from kbgen.kb import SCAFFOLD_DIR, KnowledgeBase, iter_article_paths, load_article
 from kbgen.search import build_index, search_articles
 from kbgen.search.findability import first_sentence
 from kbgen.text import unescape_markdown
 
-from .conftest import BACKENDS, use_backend
+from .conftest import BACKENDS, capture_and_publish, use_backend
 
 FLOORS = {
     ("en", "title"): 0.93,
@@ -43,46 +43,30 @@ MENDELEY = "mendeley_helpdesk_sample_utterances.csv"
 def captured(
     tmp_path_factory: pytest.TempPathFactory, datasets: Path
 ) -> Iterator[tuple[KnowledgeBase, list]]:
-    from kbgen.drafting.capture import CaptureOptions, capture_tickets
     from kbgen.sources import read_tickets
 
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("KBGEN_TODAY", "2026-11-25")
-        mp.setenv("GIT_AUTHOR_NAME", "Eve Engineer")
-        mp.setenv("GIT_AUTHOR_EMAIL", "eve@example.test")
-        mp.setenv("GIT_COMMITTER_NAME", "Eve Engineer")
-        mp.setenv("GIT_COMMITTER_EMAIL", "eve@example.test")
-        mp.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-        mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
-        kb = init_kb(tmp_path_factory.mktemp("findability") / "kb")
-        config = kb.site_config_dir / "kbgen.yml"
-        # Mendeley threads carry no resolution status; draft them anyway.
-        config.write_text(
-            config.read_text(encoding="utf-8").replace(
-                "capture:\n", "capture:\n  require_positive_resolution: false\n"
-            ),
-            encoding="utf-8",
-        )
-        kb = KnowledgeBase.open(kb.root)
-        sources = [
-            (
-                datasets / SGCC,
-                {"mapping": kb.site_config_dir / "sources" / "sgcc.yml", "skip_bad_records": True},
-            ),
-            (datasets / APACHE, {}),
-            (datasets / MENDELEY, {}),
-        ]
-        for path, options in sources:
-            capture_tickets(kb, [path], CaptureOptions(branch=False, **options))
-        for article_path in iter_article_paths(kb.articles_dir):
-            article = load_article(article_path)
-            article.meta["status"] = "published"
-            write_article(article_path, article)
-        build_index(kb)
-        tickets = []
-        for path, options in sources:
-            tickets.extend(read_tickets(path, **options))
-        yield kb, tickets
+    sources: list[tuple[Path, dict[str, Any]]] = [
+        (
+            datasets / SGCC,
+            {
+                "mapping": SCAFFOLD_DIR / "site_config" / "sources" / "sgcc.yml",
+                "skip_bad_records": True,
+            },
+        ),
+        (datasets / APACHE, {}),
+        (datasets / MENDELEY, {}),
+    ]
+    # Mendeley threads carry no resolution status; draft them anyway.
+    kb = capture_and_publish(
+        tmp_path_factory.mktemp("findability") / "kb",
+        sources,
+        config="  require_positive_resolution: false\n",
+    )
+    build_index(kb)
+    tickets = []
+    for path, options in sources:
+        tickets.extend(read_tickets(path, **options))
+    yield kb, tickets
 
 
 @pytest.fixture(params=BACKENDS)

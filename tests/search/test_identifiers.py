@@ -8,7 +8,6 @@ package; ``AADSTS50076``, ``DTLS`` and ``Spooler`` must be found too.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -16,9 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from kbgen.cli import cli
-from kbgen.kb import KnowledgeBase, init_kb, iter_article_paths, load_article, write_article
+from kbgen.kb import KnowledgeBase, init_kb, iter_article_paths, load_article
 
-from .conftest import BACKENDS, use_backend
+from .conftest import BACKENDS, capture_and_publish, use_backend
 
 REPO_ARTICLES = Path(__file__).resolve().parents[2] / "content" / "articles"
 LUCENE = "apache_jira_rest_search_LUCENE-1_to_10.json"
@@ -67,23 +66,7 @@ def test_the_example_kb_finds_identifiers_and_codes_first(
 @pytest.fixture(scope="module")
 def lucene_kb(tmp_path_factory: pytest.TempPathFactory, datasets: Path) -> KnowledgeBase:
     """The real LUCENE export through the real capture, every draft published."""
-    from kbgen.drafting import CaptureOptions, capture_tickets
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("KBGEN_TODAY", "2026-11-25")
-        mp.setenv("GIT_AUTHOR_NAME", "Eve Engineer")
-        mp.setenv("GIT_AUTHOR_EMAIL", "eve@example.test")
-        mp.setenv("GIT_COMMITTER_NAME", "Eve Engineer")
-        mp.setenv("GIT_COMMITTER_EMAIL", "eve@example.test")
-        mp.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-        mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
-        kb = init_kb(tmp_path_factory.mktemp("lucene") / "kb")
-        capture_tickets(kb, [datasets / LUCENE], CaptureOptions(branch=False))
-    for path in iter_article_paths(kb.articles_dir):
-        article = load_article(path)
-        article.meta["status"] = "published"
-        write_article(path, article)
-    return kb
+    return capture_and_publish(tmp_path_factory.mktemp("lucene") / "kb", [(datasets / LUCENE, {})])
 
 
 def article_for(kb: KnowledgeBase, ticket: str) -> str:
