@@ -129,3 +129,16 @@ def test_urls_follow_use_directory_urls(site_kb: KnowledgeBase, tmp_path: Path) 
         assert [h.url for h in search_articles(site_kb, "dtls")] == ["/network/vpn-drops.html"]
     finally:
         mkdocs_yml.write_text(text)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["\x00", "'; DROP TABLE docs; --", '" OR 1=1 OR "', "NEAR(spooler dtls)", "spooler*",
+     "😀" * 100, "内" * 5000, "<script>alert(1)</script>", "-spooler", "fts:dtls"],
+)  # fmt: skip
+def test_hostile_queries_are_plain_words(site_kb: KnowledgeBase, api: Any, query: str) -> None:
+    status, hits = api(query)
+    assert status == 200 and isinstance(hits, list)
+    assert all("<script>" not in h["snippet"] for h in hits)
+    _, still = api("dtls")
+    assert [h["id"] for h in still] == ["KB-0002"]  # nothing was dropped or broken
