@@ -306,6 +306,8 @@ def _search(plan: Plan, data: BenchData, runs: int, budget: float | None) -> lis
         kb, queries = str(data.kb(n)), str(data.queries(n))
         args = {"kb_template": kb, "queries_file": queries}
         baseline: tuple[str, dict[str, Any]] | None = ("bench.stages.search:fts5_baseline", args)
+        # Both engines' queries and builds first, then the commands: quick mode's time budget
+        # must not be spent on one engine's command timings before the other engine is seen.
         for backend in ("whoosh", "sqlite"):
             k, b = pair(
                 ("bench.stages.search:kbgen_search", {**args, "backend": backend}),
@@ -316,6 +318,7 @@ def _search(plan: Plan, data: BenchData, runs: int, budget: float | None) -> lis
             if baseline is not None:
                 fts5, baseline = b, None  # measured once per size, shown on both engines' rows
             rows += _search_rows(f"search ({backend})", n, k, fts5)
+        for backend in ("whoosh", "sqlite"):
             c, p = pair(
                 ("bench.stages.search:kbgen_command", {**args, "backend": backend}),
                 ("bench.stages.search:python_startup", {}),
