@@ -16,6 +16,7 @@ own; which files changed is decided by stat signature (:mod:`kbgen.search.freshn
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -180,22 +181,23 @@ def build_index(kb: KnowledgeBase) -> int:
 # Per index directory: when this process last found the engine in step with the articles,
 # and the articles' stat signature then. A long-running caller (the collector) passes
 # fresh_within to skip the stat walk for that many seconds; the CLI checks on every call.
-_FRESH: dict[Path, tuple[float, tuple[int, int] | None]] = {}
+_FRESH: dict[tuple[Path, str], tuple[float, tuple[int, int] | None]] = {}
 
 
 def _mark_fresh(kb: KnowledgeBase, signature: tuple[int, int] | None) -> None:
-    _FRESH[kb.index_dir] = (time.monotonic(), signature)
+    _FRESH[(kb.index_dir, kb.config.search.backend)] = (time.monotonic(), signature)
 
 
 def _fresh_engine(kb: KnowledgeBase, fresh_within: float) -> Engine:
     """The engine, caught up with the articles first when any file's stat changed."""
     engine = engine_for(kb)
-    checked = _FRESH.get(kb.index_dir) if engine.ready() else None
+    key = (kb.index_dir, engine.name)
+    checked = _FRESH.get(key) if engine.ready() else None
     now = time.monotonic()
     if checked is not None and now - checked[0] < fresh_within:
         return engine
     if checked is not None and checked[1] == articles_signature(kb):
-        _FRESH[kb.index_dir] = (now, checked[1])
+        _FRESH[key] = (now, checked[1])
         return engine
     changes = _Changes(known=engine.open())
     scan = _plan(kb, [changes])
@@ -301,9 +303,12 @@ def evaluate_findability(
     ``progress`` wraps the list of queries (the CLI passes a progress bar)."""
     queries = findability.cases(_articles(kb), tickets)
     config = kb.config.search
+    _fresh_engine(kb, 0.0)  # once: the articles do not change while the queries run
     return findability.evaluate(
         queries,
-        lambda query: [hit.id for hit in search_articles(kb, query, limit=3)],
+        lambda query: [
+            hit.id for hit in search_articles(kb, query, limit=3, fresh_within=math.inf)
+        ],
         floor_top3=config.eval_floor_top3,
         floor_top1=config.eval_floor_top1,
         progress=progress,
