@@ -33,6 +33,9 @@ _CJK_ENDS = ("。", "！", "？", "；")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；])")
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _TRAILING = re.compile(r"[\s:：.。!！?？]+$")
+# An admonition and its indented body: drafting's "Resolution needed" marker and its
+# placeholder text ("The source tickets have no public resolution.") are no resolution.
+_ADMONITION = re.compile(r"^!!!.*\n(?:[ \t]*\n|[ \t]+\S.*\n?)*", re.MULTILINE)
 _FENCE = re.compile(r"^(?:`{3,}|~{3,}).*?^(?:`{3,}|~{3,})\s*$", re.MULTILINE | re.DOTALL)
 
 
@@ -81,9 +84,8 @@ def resolution_text(article: Article) -> str:
     for i, heading in enumerate(headings):
         if _TRAILING.sub("", heading.group(1)).casefold() in accepted:
             end = headings[i + 1].start() if i + 1 < len(headings) else len(body)
-            section = body[heading.end() : end]
-            lines = [ln for ln in section.splitlines() if not ln.lstrip().startswith("!!!")]
-            return unescape_markdown(" ".join(lines))
+            section = _ADMONITION.sub("", body[heading.end() : end])
+            return unescape_markdown(" ".join(section.splitlines()))
     return ""
 
 
@@ -100,7 +102,7 @@ def cases(articles: Iterable[Article], tickets: Iterable[TicketText]) -> list[Ca
         for ticket in own:
             if ticket.title.strip():
                 out.append(Case(article.id, "title", ticket.title.strip(), ticket.ticket_id))
-            problem = first_sentence(ticket.problem)
+            problem = first_sentence(unescape_markdown(ticket.problem))
             if problem:
                 out.append(Case(article.id, "problem", problem, ticket.ticket_id))
         resolution = first_sentence(resolution_text(article))
