@@ -13,7 +13,7 @@ any port must reproduce. In short:
   sub-words; HMM off), here through rjieba, which gives jieba's cut
   character for character at an eighth of the CPU time (docs/search.md).
 * A word run gives its whole (lower-cased) form when it has joiners, its
-  segments (split on ``_ - / \ :``) that hold a dot, its parts (split on
+  segments (split on ``_ - / \\ :``) that hold a dot, its parts (split on
   dots too), and each part's CamelCase and letter/digit pieces; alphabetic
   ASCII words are Porter-stemmed.
 * The query side needs no segmenter: each Han run of the query matches the
