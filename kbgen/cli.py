@@ -202,37 +202,127 @@ def build(
             click.echo(line)
 
 
-@cli.command()
-@click.argument("query")
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
-@kb_option
-@json_option
-def search(query: str, limit: int, kb_dir: Path, as_json: bool) -> None:
-    """Search the published articles (English and Chinese).
+class _QueryByDefault(click.Group):
+    """``kbgen search WORDS`` runs ``kbgen search query WORDS``: a first word that is not a
+    subcommand (``eval``) starts the query."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["query", *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group(cls=_QueryByDefault, subcommand_metavar="[query] WORDS | eval")
+def search() -> None:
+    """Search the published articles (English and Chinese), or check findability.
+
+    Identifiers, error codes, versions and paths are found whole and in parts
+    (StringIndexOutOfBoundsException finds java.lang.StringIndexOutOfBoundsException);
+    docs/search.md has the rules. To search for the word "eval", use kbgen search query eval.
 
     \b
     Example:
         kbgen search "lock files"
+        kbgen search 0x80070005 --json
+        kbgen search eval
+    """
+
+
+@search.command("query")
+@click.argument("words")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+@kb_option
+@json_option
+def search_query(words: str, limit: int, kb_dir: Path, as_json: bool) -> None:
+    """Print the best matching public articles for WORDS (the default subcommand).
+
+    --json prints [{"id", "title", "path", "url", "score"}], best first.
+
+    \b
+    Example:
+        kbgen search StringIndexOutOfBoundsException
         kbgen search 打印机 --json
     """
     from kbgen.kb import KnowledgeBase
     from kbgen.search import search_articles
 
     kb = KnowledgeBase.open(kb_dir)
-    hits = search_articles(kb, query, limit=limit)
+    hits = search_articles(kb, words, limit=limit)
     if as_json:
         echo_json(
             [
-                {"id": h.id, "title": h.title, "path": h.path, "score": round(h.score, 4)}
+                {
+                    "id": h.id,
+                    "title": h.title,
+                    "path": h.path,
+                    "url": h.url,
+                    "score": round(h.score, 4),
+                }
                 for h in hits
             ]
         )
         return
     if not hits:
-        click.echo(f"No published article matches '{query}'.")
+        click.echo(f"No published article matches '{words}'.")
         return
     for hit in hits:
         click.echo(f"{hit.id}  {hit.title}  ({hit.path})")
+
+
+@search.command("eval")
+@kb_option
+@json_option
+def search_eval(kb_dir: Path, as_json: bool) -> None:
+    """Check that each published article's own tickets find it (findability, for CI).
+
+    Searches with each ticket's title and the first sentence of its problem
+    (from the ticket store, .kbgen/tickets.sqlite, which capture fills) and
+    with the first sentence of the article's resolution section, then reports
+    how often the article is the first result and among the first three.
+    Exits 1 below search.eval_floor_top3 (or search.eval_floor_top1).
+
+    \b
+    Example:
+        kbgen search eval
+        kbgen search eval --json > findability.json
+    """
+    from kbgen.exceptions import SearchError
+    from kbgen.kb import KnowledgeBase
+    from kbgen.progress import progress
+    from kbgen.search import evaluate_findability
+    from kbgen.sources import TicketStore
+
+    kb = KnowledgeBase.open(kb_dir)
+    if not kb.ticket_store_path.is_file():
+        raise SearchError(
+            f"no ticket store at {kb.relpath(kb.ticket_store_path)}: findability needs the "
+            "tickets capture recorded. Run kbgen capture on your exports first "
+            "(in CI, restore .kbgen/tickets.sqlite from a cache)"
+        )
+    with TicketStore(kb.ticket_store_path) as store:
+        bar = not as_json and sys.stderr.isatty()
+        report = evaluate_findability(
+            kb,
+            list(store.iter_tickets()),
+            progress=lambda queries: progress(
+                queries, "Searching", total=len(queries), enabled=bar
+            ),
+        )
+    if not report.total:
+        raise SearchError(
+            "nothing to evaluate: no published article lists a ticket that the ticket store "
+            "holds (tickets: in the front-matter). Capture the tickets the articles came from"
+        )
+    if as_json:
+        echo_json(report.to_json())
+    else:
+        for line in report.summary_lines():
+            click.echo(line)
+    if not report.passed:
+        raise SearchError(
+            "findability is below the floor set in site_config/kbgen.yml (search.eval_floor_top3,"
+            " search.eval_floor_top1); improve the missed articles' titles and summaries"
+        )
 
 
 @cli.command()

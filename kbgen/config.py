@@ -152,6 +152,20 @@ class LoopSection:
 
 
 @dataclass
+class SearchSection:
+    """Server search (`kbgen search`, /api/search) and the findability check."""
+
+    # Engine of the server search: whoosh (the default, pure Python) or sqlite (SQLite FTS5,
+    # faster from about 2,000 articles; docs/search.md has the figures).
+    backend: str = "whoosh"
+    # `kbgen search eval` fails when fewer queries than this share (0-1) find their own
+    # article in the top 3.
+    eval_floor_top3: float = 0.8
+    # The same for the top result alone; 0 turns the check off.
+    eval_floor_top1: float = 0.0
+
+
+@dataclass
 class Config:
     kb: KbSection = field(default_factory=KbSection)
     capture: CaptureSection = field(default_factory=CaptureSection)
@@ -160,6 +174,7 @@ class Config:
     site: SiteSection = field(default_factory=SiteSection)
     stats: StatsSection = field(default_factory=StatsSection)
     loop: LoopSection = field(default_factory=LoopSection)
+    search: SearchSection = field(default_factory=SearchSection)
 
 
 _CHOICES = {
@@ -167,6 +182,7 @@ _CHOICES = {
     ("capture", "default_type"): TYPE_NAMES,
     ("kb", "default_language"): ("en", "zh"),
     ("review", "forge"): ("none", "github", "gitlab"),
+    ("search", "backend"): ("whoosh", "sqlite"),
 }
 
 

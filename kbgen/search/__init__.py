@@ -1,36 +1,61 @@
-"""Search over the KB's articles: one whoosh index for `kbgen search`, the site and drafting.
+"""Search over the KB's articles: ``kbgen search``, ``/api/search``, related articles and reuse.
 
-The index lives in ``kb.index_dir`` (``.kbgen/index``, git-ignored) and holds
-every article, drafts included; ``search_articles`` shows only published ones
-unless asked. Chinese and mixed text go through jieba's ChineseAnalyzer.
-``find_similar`` answers from an in-memory inverted index over the stored
-terms (see :mod:`kbgen.search.terms`), because capture calls it per ticket.
+Two stores live in ``kb.index_dir`` (``.kbgen/index``, git-ignored) and hold
+every article, drafts included:
+
+* the full-text engine chosen by ``search.backend``: whoosh (the default) or
+  SQLite FTS5 (:mod:`kbgen.search.whoosh_index`, :mod:`kbgen.search.sqlite_index`),
+  both fed the same terms by the tokenizer contract (:mod:`kbgen.search.tokens`);
+* the term store behind ``find_similar`` and related articles
+  (:mod:`kbgen.search.terms`), because capture calls it per ticket.
+
+Each store records which version of each file it holds and catches up on its
+own; which files changed is decided by stat signature (:mod:`kbgen.search.freshness`).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from kbgen.exceptions import ArticleError
-from kbgen.kb import KnowledgeBase, article_entries, iter_article_paths
-from kbgen.search import terms, whoosh_index
-from kbgen.search.documents import SearchDocument, fast_load_article, file_digest, read_document
+from kbgen.kb import KnowledgeBase, iter_article_paths
+from kbgen.models import Article
+from kbgen.search import findability, terms
+from kbgen.search.documents import SearchDocument, fast_load_article, read_document, src_uri
+from kbgen.search.findability import FindabilityReport, TicketText
+from kbgen.search.freshness import ArticleScan, articles_signature
+from kbgen.search.snippets import snippet_html
+from kbgen.search.sqlite_index import SqliteEngine
 from kbgen.search.terms import similarity_index
-from kbgen.search.tokens import STOPWORDS, preload_segmenter, similarity, term_counts
+from kbgen.search.tokens import (
+    STOPWORDS,
+    index_terms,
+    preload_segmenter,
+    query_terms,
+    similarity,
+    term_counts,
+)
+from kbgen.search.urls import page_url, site_path, site_url_style
+from kbgen.search.whoosh_index import WhooshEngine, check_directory
 
 __all__ = [
     "STOPWORDS",
+    "FindabilityReport",
     "Hit",
     "SimilarHit",
     "build_index",
+    "evaluate_findability",
     "fast_load_article",
     "find_similar",
+    "index_terms",
+    "page_url",
     "preload_segmenter",
+    "query_terms",
     "refresh_terms",
     "search_articles",
     "similarity",
@@ -40,6 +65,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+Engine = WhooshEngine | SqliteEngine
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -47,6 +74,8 @@ class Hit:
     title: str
     path: str  # KB-relative, e.g. content/articles/printer-offline.md
     score: float
+    url: str = ""  # the published page, from the site root: /printer-offline/
+    snippet: str = ""  # escaped HTML with <mark> around matches (search_articles(snippets=True))
 
 
 @dataclass(frozen=True)
@@ -57,9 +86,16 @@ class SimilarHit:
     score: float  # 0..1
 
 
-def _read(kb: KnowledgeBase, path: Path, data: bytes | None = None) -> SearchDocument | None:
+def engine_for(kb: KnowledgeBase) -> Engine:
+    """The full-text engine ``search.backend`` names."""
+    if kb.config.search.backend == "sqlite":
+        return SqliteEngine(kb.index_dir)
+    return WhooshEngine(kb.index_dir)
+
+
+def _read(kb: KnowledgeBase, path: Path, rel: str | None = None) -> SearchDocument | None:
     try:
-        return read_document(path, kb.relpath(path), data)
+        return read_document(path, rel or kb.relpath(path))
     except ArticleError as exc:
         # `kbgen check` and the site build report broken files; search just leaves them out.
         log.warning("search index skips %s", exc.message)
@@ -76,27 +112,27 @@ class _Changes:
 
     @property
     def needed(self) -> bool:
-        return bool(self.upserts or self.deletes or not self.known)
+        return bool(self.upserts or self.deletes)
 
 
-def _plan(kb: KnowledgeBase, stores: list[_Changes]) -> None:
-    """Fill each store's changes; every file is read once and parsed at most once."""
+def _plan(kb: KnowledgeBase, stores: list[_Changes]) -> ArticleScan:
+    """Fill each store's changes: a file is read only when its stat signature changed,
+    and parsed only when a store lacks its version."""
     seen: set[str] = set()
-    for path in iter_article_paths(kb.articles_dir):
-        rel = kb.relpath(path)
-        data = path.read_bytes()
-        digest = file_digest(data)
-        stale = [store for store in stores if store.known.get(rel) != digest]
+    scan = ArticleScan(kb)
+    for file in scan:
+        stale = [store for store in stores if store.known.get(file.rel) != file.digest]
         if not stale:
-            seen.add(rel)
+            seen.add(file.rel)
             continue  # unchanged since the last run
-        doc = _read(kb, path, data)
+        doc = _read(kb, Path(file.path), file.rel)
         if doc is not None:
-            seen.add(rel)  # a broken file is not seen: its old version is dropped
+            seen.add(file.rel)  # a broken file is not seen: its old version is dropped
             for store in stale:
                 store.upserts.append(doc)
     for store in stores:
         store.deletes = sorted(set(store.known) - seen)
+    return scan
 
 
 def _write_terms(kb: KnowledgeBase, changes: _Changes) -> None:
@@ -106,26 +142,14 @@ def _write_terms(kb: KnowledgeBase, changes: _Changes) -> None:
     terms.patch_loaded(index_dir, old_generation, new_generation, stored, changes.deletes)
 
 
-def _open_or_create_whoosh(kb: KnowledgeBase) -> tuple[Any, dict[str, str]]:
-    """The whoosh index and what it holds; a missing, foreign or unrecorded one starts empty."""
-    index_dir = kb.index_dir
-    ix = whoosh_index.open_trusted(index_dir)
-    known = terms.indexed_digests(index_dir) if ix is not None else {}
-    if ix is None or not known:
-        ix = whoosh_index.create(index_dir)
-        known = {}
-    return ix, known
-
-
 def refresh_terms(kb: KnowledgeBase) -> int:
     """Bring only the term store up to date (the site build: related articles); return its size.
 
-    The whoosh index is left alone: the site never queries it, and
-    :func:`build_index` (run by ``kbgen search``, capture and the collector)
-    catches it up from its own record of what it holds.
+    The search engine is left alone: the site never queries it, and
+    ``kbgen search``, capture and the collector catch it up themselves.
     """
     index_dir = kb.index_dir
-    whoosh_index.check_directory(index_dir)
+    check_directory(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     changes = _Changes(known=terms.stored_digests(index_dir))
     _plan(kb, [changes])
@@ -135,72 +159,58 @@ def refresh_terms(kb: KnowledgeBase) -> int:
 
 
 def build_index(kb: KnowledgeBase) -> int:
-    """Bring the index up to date with ``content/articles``; return how many articles it holds.
+    """Bring the engine and the term store up to date with ``content/articles``; return how
+    many articles the engine holds.
 
-    Incremental: files whose bytes did not change since the last run are not
-    re-analysed. An index that is missing, from another kbgen version, or fails
-    the tamper check is rebuilt from scratch.
+    Incremental: files whose stat signature (or, failing that, bytes) did not
+    change since the last run are not re-analysed. An index that is missing,
+    of another format, or fails the tamper check is rebuilt from scratch.
     """
-    index_dir = kb.index_dir
-    ix, indexed = _open_or_create_whoosh(kb)
-    if not indexed:
-        terms.forget(index_dir)
-    whoosh_changes = _Changes(known=indexed)
-    term_changes = _Changes(known=terms.stored_digests(index_dir))
-    _plan(kb, [whoosh_changes, term_changes])
-    if whoosh_changes.needed:
-        whoosh_index.write(ix, index_dir, whoosh_changes.upserts, whoosh_changes.deletes)
-        terms.record_indexed(
-            index_dir, whoosh_changes.upserts, whoosh_changes.deletes, reset=not indexed
-        )
+    engine = engine_for(kb)
+    engine_changes = _Changes(known=engine.open())
+    term_changes = _Changes(known=terms.stored_digests(kb.index_dir))
+    scan = _plan(kb, [engine_changes, term_changes])
+    if engine_changes.needed:
+        engine.write(engine_changes.upserts, engine_changes.deletes)
     if term_changes.needed:
         _write_terms(kb, term_changes)
-    _mark_fresh(kb)
-    with ix.searcher() as searcher:
-        return int(searcher.doc_count())
+    _mark_fresh(kb, scan.signature)
+    return engine.count()
 
 
-# Per index directory: when this process last found whoosh in step with the articles, and
-# the articles' file stats then. A long-running caller (the collector) passes fresh_within
-# to skip the stat walk for that many seconds; the CLI checks on every call.
-_FRESH: dict[Path, tuple[float, tuple[int, int, int]]] = {}
+# Per index directory: when this process last found the engine in step with the articles,
+# and the articles' stat signature then. A long-running caller (the collector) passes
+# fresh_within to skip the stat walk for that many seconds; the CLI checks on every call.
+_FRESH: dict[tuple[Path, str], tuple[float, tuple[int, int] | None]] = {}
 
 
-def _articles_signature(kb: KnowledgeBase) -> tuple[int, int, int]:
-    """(files, bytes, newest mtime) of the article files: any edit, add or delete changes it."""
-    count = size = newest = 0
-    for entry in article_entries(kb.articles_dir):
-        st = entry.stat()
-        count, size, newest = count + 1, size + st.st_size, max(newest, st.st_mtime_ns)
-    return count, size, newest
+def _mark_fresh(kb: KnowledgeBase, signature: tuple[int, int] | None) -> None:
+    _FRESH[(kb.index_dir, kb.config.search.backend)] = (time.monotonic(), signature)
 
 
-def _mark_fresh(kb: KnowledgeBase) -> None:
-    _FRESH[kb.index_dir] = (time.monotonic(), _articles_signature(kb))
-
-
-def _fresh_index(kb: KnowledgeBase, fresh_within: float) -> Any:
-    """The whoosh index, caught up with the articles first when they changed."""
-    checked = _FRESH.get(kb.index_dir)
+def _fresh_engine(kb: KnowledgeBase, fresh_within: float) -> Engine:
+    """The engine, caught up with the articles first when any file's stat changed."""
+    engine = engine_for(kb)
+    key = (kb.index_dir, engine.name)
+    checked = _FRESH.get(key) if engine.ready() else None
     now = time.monotonic()
-    recent = checked is not None and now - checked[0] < fresh_within
-    if not recent:
-        if checked is None or checked[1] != _articles_signature(kb):
-            build_index(kb)  # incremental: unchanged files cost a read and a hash
-        else:
-            _FRESH[kb.index_dir] = (now, checked[1])
-    ix = whoosh_index.open_trusted(kb.index_dir)
-    if ix is None:
-        build_index(kb)
-        ix = whoosh_index.open_trusted(kb.index_dir)
-    return ix
+    if checked is not None and now - checked[0] < fresh_within:
+        return engine
+    if checked is not None and checked[1] == articles_signature(kb):
+        _FRESH[key] = (now, checked[1])
+        return engine
+    changes = _Changes(known=engine.open())
+    scan = _plan(kb, [changes])
+    if changes.needed:
+        engine.write(changes.upserts, changes.deletes)
+    _mark_fresh(kb, scan.signature)
+    return engine
 
 
 def update_index(kb: KnowledgeBase, paths: Iterable[Path | str]) -> None:
     """Re-index just these article files (absolute or KB-relative); deleted files are removed."""
-    index_dir = kb.index_dir
-    ix = whoosh_index.open_trusted(index_dir)
-    if ix is None or not terms.indexed_digests(index_dir):
+    engine = engine_for(kb)
+    if not engine.open() or not (kb.index_dir / terms.STORE_NAME).is_file():
         build_index(kb)
         return
     changes = _Changes(known={})
@@ -212,8 +222,7 @@ def update_index(kb: KnowledgeBase, paths: Iterable[Path | str]) -> None:
             changes.deletes.append(rel)
         else:
             changes.upserts.append(doc)
-    whoosh_index.write(ix, index_dir, changes.upserts, changes.deletes)
-    terms.record_indexed(index_dir, changes.upserts, changes.deletes, reset=False)
+    engine.write(changes.upserts, changes.deletes)
     _write_terms(kb, changes)
 
 
@@ -224,21 +233,39 @@ def search_articles(
     limit: int = 10,
     include_unpublished: bool = False,
     fresh_within: float = 0.0,
+    snippets: bool = False,
 ) -> list[Hit]:
-    """Best matches for ``query`` (English, Chinese or mixed), published articles only by default.
+    """Best matches for ``query`` (English, Chinese or mixed), public articles only by default.
 
-    The index is first caught up with any article changed since it was last
-    written; ``fresh_within`` seconds after such a check, a server may skip it.
+    Public: published or needs_update, and not under ``internal/``. The engine
+    is first caught up with any article changed since it was last written;
+    ``fresh_within`` seconds after such a check, a server may skip it.
+    ``snippets`` adds each hit's snippet (read from the article file).
     """
     if not query.strip():
         return []
-    ix = _fresh_index(kb, fresh_within)
-    return [
-        Hit(id=doc_id, title=title, path=path, score=score)
-        for doc_id, title, path, score in whoosh_index.search(
-            ix, query, limit=limit, published_only=not include_unpublished
-        )
-    ]
+    engine = _fresh_engine(kb, fresh_within)
+    chosen = query_terms(query, engine.doc_frequencies)
+    rows = engine.search(chosen, limit=limit, public_only=not include_unpublished)
+    directory_urls = site_url_style(kb)
+    hits = []
+    for doc_id, title, path, score in rows:
+        url = site_path(page_url(src_uri(path), use_directory_urls=directory_urls))
+        snippet = _snippet(kb, path, set(chosen)) if snippets else ""
+        hits.append(Hit(doc_id, title, path, score, url, snippet))
+    return hits
+
+
+def _snippet(kb: KnowledgeBase, path: str, chosen: set[str]) -> str:
+    """From the body, else the summary; the index may be a moment behind the file."""
+    doc = _read(kb, kb.root / path) if (kb.root / path).is_file() else None
+    if doc is None:
+        return ""
+    for text in (doc.body, doc.summary):
+        snippet = snippet_html(text, chosen)
+        if "<mark>" in snippet:
+            return snippet
+    return snippet_html(doc.body or doc.summary, chosen)
 
 
 def find_similar(kb: KnowledgeBase, text: str, *, limit: int = 5) -> list[SimilarHit]:
@@ -253,3 +280,36 @@ def find_similar(kb: KnowledgeBase, text: str, *, limit: int = 5) -> list[Simila
         SimilarHit(id=doc.id, title=doc.title, path=doc.path, score=round(score, 4))
         for doc, score in index.query(counts, limit=limit)
     ]
+
+
+def _articles(kb: KnowledgeBase) -> list[Article]:
+    found = []
+    for path in iter_article_paths(kb.articles_dir):
+        try:
+            found.append(fast_load_article(path))
+        except ArticleError as exc:
+            log.warning("findability skips %s", exc.message)
+    return found
+
+
+Progress = Callable[[list[findability.Case]], Iterable[findability.Case]]
+
+
+def evaluate_findability(
+    kb: KnowledgeBase, tickets: Iterable[TicketText], *, progress: Progress = iter
+) -> FindabilityReport:
+    """Search with each published article's own tickets' words (see :mod:`kbgen.search.findability`);
+    the floors come from ``search.eval_floor_top3`` and ``search.eval_floor_top1``.
+    ``progress`` wraps the list of queries (the CLI passes a progress bar)."""
+    queries = findability.cases(_articles(kb), tickets)
+    config = kb.config.search
+    _fresh_engine(kb, 0.0)  # once: the articles do not change while the queries run
+    return findability.evaluate(
+        queries,
+        lambda query: [
+            hit.id for hit in search_articles(kb, query, limit=3, fresh_within=math.inf)
+        ],
+        floor_top3=config.eval_floor_top3,
+        floor_top1=config.eval_floor_top1,
+        progress=progress,
+    )

@@ -11,23 +11,43 @@ from pathlib import Path
 
 import yaml
 
-from kbgen.kb import MAX_FRONT_MATTER_BYTES, load_article
+from kbgen.kb import ARTICLES_FOLDER, MAX_FRONT_MATTER_BYTES, load_article
 from kbgen.models import Article
-from kbgen.search.tokens import segment, words
+from kbgen.search.tokens import index_terms, segment, words
+from kbgen.text import unescape_markdown
 
 BODY_LIMIT = 20000  # characters of body text indexed: a pasted log should not dominate
+INTERNAL_DIR = "internal"  # pages under internal/ (dashboards, KPIs) are never in public search
+FIELDS = ("title", "summary", "tags", "body")
 
-# Markdown syntax that carries no words: fences, emphasis, link brackets, table pipes, escapes.
-_MARKUP = re.compile(r"```+\w*|~~~+|[#*_`>\[\]|\\]+|\]\([^)]*\)|^\s*[-+]\s+|^\s*\d+[.)]\s+", re.M)
-_ENTITY = {"&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&#39;": "'"}
+
+def src_uri(path: str) -> str:
+    """An article's path in the site's docs_dir: content/articles/a/b.md -> a/b.md."""
+    return path.removeprefix(ARTICLES_FOLDER + "/")
+
+
+_FENCE = re.compile(r"^\s*(?:`{3,}|~{3,})")
+# Block markers at a line's start: headings, quotes, list items.
+_BLOCK = re.compile(r"^\s*(?:#{1,6}\s+|>\s?|[-+*]\s+|\d+[.)]\s+)+")
+# Inline markup: a link's target, code ticks, emphasis stars, brackets, table pipes, and
+# underscores that open or close emphasis (an underscore inside a word is part of it).
+_INLINE = re.compile(r"\]\([^)]*\)|(?<!\\)[`*\[\]|]+|(?<![\\\w])_+|(?<!\\)_+(?!\w)")
 
 
 def markdown_to_text(markdown: str) -> str:
-    """Good-enough plain text for indexing (the site indexes rendered HTML separately)."""
-    text = _MARKUP.sub(" ", markdown)
-    for entity, char in _ENTITY.items():
-        text = text.replace(entity, char)
-    return re.sub(r"[ \t]+", " ", text)
+    """What a reader sees of an article body, as plain text (code blocks kept as written)."""
+    out: list[str] = []
+    in_fence = False
+    for line in markdown.splitlines():
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            out.append(line)
+            continue
+        line = _INLINE.sub(" ", _BLOCK.sub("", line))
+        out.append(re.sub(r"[ \t]+", " ", unescape_markdown(line)))
+    return "\n".join(out)
 
 
 @dataclass(frozen=True)
@@ -43,9 +63,25 @@ class SearchDocument:
     body: str  # plain text
     digest: str  # sha256 of the file bytes: unchanged files are not re-indexed
 
+    @property
+    def public(self) -> bool:
+        """Shown by public search: published (or needs_update) and not an internal page."""
+        published = self.status in ("published", "needs_update")
+        return published and not src_uri(self.path).startswith(INTERNAL_DIR + "/")
+
+    @cached_property
+    def terms(self) -> dict[str, list[str]]:
+        """Each field's index terms (:func:`kbgen.search.tokens.index_terms`), cut once."""
+        return {
+            "title": index_terms(self.title),
+            "summary": index_terms(self.summary),
+            "tags": index_terms(" ".join(self.tags)),
+            "body": index_terms(self.body, limit=BODY_LIMIT),
+        }
+
     @cached_property
     def segmented(self) -> dict[str, str]:
-        """Each text field cut once by jieba; whoosh and the similarity index both use it."""
+        """Each text field lower-cased with Han runs cut, for the similarity words."""
         return {
             "title": segment(self.title),
             "summary": segment(self.summary),

@@ -188,6 +188,12 @@ class Collector:
         return 204, None, []
 
     def handle_search(self, environ: dict[str, Any]) -> tuple[int, Any]:
+        """Public search: ``[{"id", "title", "url", "snippet", "score"}]``, best first.
+
+        ``url`` is the published page from the site root (as in kbgen-pages.json), never
+        a repository path; ``snippet`` is escaped HTML whose only tags are ``<mark>``.
+        Drafts, retired articles and internal pages are never answered.
+        """
         kb = self.settings.kb
         if kb is None:
             return 404, {"error": "search is not configured for this collector"}
@@ -197,12 +203,16 @@ class Collector:
         try:
             # Articles change when the site is rebuilt; checking their files at most every
             # SEARCH_FRESH_SECONDS keeps a stat walk of the whole KB off most requests.
-            hits = search_articles(kb, query[:200], limit=10, fresh_within=SEARCH_FRESH_SECONDS)
+            hits = search_articles(
+                kb, query[:200], limit=10, fresh_within=SEARCH_FRESH_SECONDS, snippets=True
+            )
         except KbgenError as exc:
             return 503, {"error": exc.format_message()}
         return 200, [
-            {"id": h.id, "title": h.title, "path": h.path, "score": round(h.score, 4)} for h in hits
-        ]
+            {"id": h.id, "title": h.title, "url": h.url, "snippet": h.snippet,
+             "score": round(h.score, 4)}
+            for h in hits
+        ]  # fmt: skip
 
     # Helpers --------------------------------------------------------------------
     def _new_day(self, day: str) -> None:
@@ -240,7 +250,7 @@ class Collector:
 
 
 CHARTS_PREFIX = "/api/stats/charts/"
-SEARCH_FRESH_SECONDS = 2.0  # /api/search: how stale the whoosh index may be, at most
+SEARCH_FRESH_SECONDS = 2.0  # /api/search: how stale the search index may be, at most
 ADDRESS_LIMIT_FACTOR = 20  # events per minute from one address = 20 x the per-visitor limit
 _SVG_HEADERS = [
     ("Content-Type", "image/svg+xml; charset=utf-8"),

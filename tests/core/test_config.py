@@ -36,7 +36,7 @@ def test_every_error_is_reported_at_once() -> None:
             "kbgen.yml",
         )
     assert err.value.message.splitlines() == [
-        "kbgen.yml: unknown section 'extra' (known: kb, capture, redaction, review, site, stats, loop)",
+        "kbgen.yml: unknown section 'extra' (known: kb, capture, redaction, review, site, stats, loop, search)",
         "kbgen.yml: 'kb.id_prefix' must be text, got 3",
         "kbgen.yml: unknown key 'kb.colour'",
         "kbgen.yml: 'capture.no_resolution' must be one of wip, skip, got 'maybe'",

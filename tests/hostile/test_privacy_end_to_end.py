@@ -251,7 +251,9 @@ def test_no_private_or_personal_word_is_a_term_of_the_search_index(run: Run) -> 
     """Case 18 for .kbgen/index: read through whoosh itself, every field's terms."""
     import whoosh.index
 
-    index = whoosh.index.open_dir(str(run.root / ".kbgen" / "index"), indexname="articles")
+    index = whoosh.index.open_dir(
+        str(run.root / ".kbgen" / "index" / "whoosh"), indexname="articles"
+    )
     with index.reader() as reader:
         terms = [text.decode("utf-8", "ignore").lower() for _, text in reader.all_terms()]
         stored = str(list(reader.all_stored_fields())).lower()

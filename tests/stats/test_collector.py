@@ -180,17 +180,23 @@ def test_cors_allows_configured_origins_only(
 def test_search_endpoint_answers_from_search_articles(
     kb: KnowledgeBase, live: Live, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The handler's contract; tests/search/test_api.py runs it on a real index and site."""
     import kbgen.stats.collector
 
     class Hit:
         id, title, path, score = "KB-0001", "VPN drops every hour", "network/vpn-drops.md", 1.23456
+        url, snippet = "/network/vpn-drops/", "<mark>VPN</mark> drops"
 
     calls: list[tuple[Any, ...]] = []
 
     def fake_search(
-        kb_arg: KnowledgeBase, query: str, limit: int = 10, fresh_within: float = 0.0
+        kb_arg: KnowledgeBase,
+        query: str,
+        limit: int = 10,
+        fresh_within: float = 0.0,
+        snippets: bool = False,
     ) -> list[Hit]:
-        calls.append((kb_arg.root, query, limit, fresh_within))
+        calls.append((kb_arg.root, query, limit, fresh_within, snippets))
         return [Hit()]
 
     monkeypatch.setattr(kbgen.stats.collector, "search_articles", fake_search)
@@ -200,11 +206,12 @@ def test_search_endpoint_answers_from_search_articles(
         {
             "id": "KB-0001",
             "title": "VPN drops every hour",
-            "path": "network/vpn-drops.md",
+            "url": "/network/vpn-drops/",
+            "snippet": "<mark>VPN</mark> drops",
             "score": 1.2346,
         }
     ]
-    assert calls == [(kb.root, "vpn drops", 10, 2.0)]  # the index is checked at most every 2 s
+    assert calls == [(kb.root, "vpn drops", 10, 2.0, True)]  # index checked at most every 2 s
     assert live.request("GET", "/api/search?q=")[::2] == (
         400, b'{"error": "add a query: /api/search?q=words"}',
     )  # fmt: skip
