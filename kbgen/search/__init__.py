@@ -35,7 +35,6 @@ from kbgen.search.terms import similarity_index
 from kbgen.search.tokens import (
     STOPWORDS,
     index_terms,
-    preload_segmenter,
     query_terms,
     similarity,
     term_counts,
@@ -54,7 +53,6 @@ __all__ = [
     "find_similar",
     "index_terms",
     "page_url",
-    "preload_segmenter",
     "query_terms",
     "refresh_terms",
     "search_articles",

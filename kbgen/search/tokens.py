@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 import rjieba
@@ -195,15 +195,6 @@ def query_terms(query: str, doc_frequency: Callable[[list[str]], dict[str, int]]
         kept.extend(t for _, t in sorted(found, key=lambda st: (st[0], len(st[1]))))
     order = {t: i for i, t in reversed(list(enumerate(kept)))}
     return sorted(order, key=lambda t: (df[t], order[t]))[:MAX_QUERY_TERMS]
-
-
-def preload_segmenter(texts: Iterable[str]) -> bool:
-    """True when any text has Han characters (rjieba's dictionary is loaded at import).
-
-    The site build called this to load jieba's dictionary before forking; rjieba
-    builds its dictionary when imported, so there is nothing left to load.
-    """
-    return any(HAN.search(text) for text in texts)
 
 
 # --- similarity words (capture's reuse check, related articles) --------------------------

@@ -25,7 +25,6 @@ from typing import Any
 
 from kbgen.exceptions import SiteError
 from kbgen.kb import KnowledgeBase
-from kbgen.search import preload_segmenter
 from kbgen.site.leaks import Leak, Scanner, SiteScan
 from kbgen.site.postbuild import finish_pages
 from kbgen.site.related import finish_related_job, start_related_job
@@ -114,8 +113,6 @@ def build_site(
             )
         except SiteError as exc:
             raise SiteError(f"the site build failed and {shown} is unchanged:\n  {exc.message}") from None
-        # Loaded before the fork, jieba's dictionary is shared with the related child.
-        preload_segmenter(f"{a.title} {a.summary}" for a in stage.articles)
         related_limit = _plugin_option(settings, "related_limit", 5)
         related_job = start_related_job(kb, related_limit)
         kb.build_dir.mkdir(parents=True, exist_ok=True)

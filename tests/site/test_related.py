@@ -49,7 +49,7 @@ def test_child_answers_as_the_in_process_ranking(printing: KnowledgeBase) -> Non
 def test_the_term_store_is_refreshed_but_whoosh_is_left_alone(printing: KnowledgeBase) -> None:
     related_articles(printing, 5)
     assert stored_count(printing.index_dir) == 4
-    assert whoosh_index.open_trusted(printing.index_dir) is None
+    assert whoosh_index.open_trusted(printing.index_dir / "whoosh") is None
 
 
 def test_without_fork_the_work_runs_in_process(
